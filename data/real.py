@@ -1,0 +1,81 @@
+"""Real diagrams: the Asymptote blocks of the MATH dataset (``shared/data/math_asy``).
+
+Items are kept when they compile with stock Asymptote; every dropped item gets a reason.
+Blocks that set neither ``size`` nor ``unitsize`` get ``size(200);`` prepended, which is how
+a person would see them (see the data folder's README).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from img2asy.asy import CompileResult
+
+LICENCE = "MIT (MATH dataset, Hendrycks et al. 2021); problems (c) Mathematical Association of America"
+AOPS_MODULES = ("olympiad", "cse5", "TrigMacros")
+_SIZE_RE = re.compile(r"(?<![A-Za-z_])(unit)?size\s*\(")
+_IMPORT_RE = re.compile(r"^\s*(?:import|include|access)\s+\"?([A-Za-z0-9_]+)", re.M)
+
+
+@dataclass(frozen=True)
+class RealBlock:
+    """One block from the jsonl, with the program as it will be compiled."""
+
+    id: str
+    math_id: str
+    subject: str
+    level: str
+    original: str
+    code: str
+
+
+def default_path() -> Path:
+    """``shared/data/math_asy/math_asy_blocks.jsonl`` beside the checkout (or ``$IMG2ASY_REAL``)."""
+    import os
+
+    env = os.environ.get("IMG2ASY_REAL")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent.parent
+    for root in (here, *here.parents):
+        p = root / "shared" / "data" / "math_asy" / "math_asy_blocks.jsonl"
+        if p.exists():
+            return p
+    return here.parent / "shared" / "data" / "math_asy" / "math_asy_blocks.jsonl"
+
+
+def prepare(code: str) -> str:
+    """The program a person would see: ``size(200);`` first when the block sets no size."""
+    return code if _SIZE_RE.search(code) else "size(200);\n" + code
+
+
+def load_blocks(path: Path | None = None) -> list[RealBlock]:
+    path = path or default_path()
+    blocks = []
+    with open(path) as f:
+        for line in f:
+            if line.strip():
+                r = json.loads(line)
+                blocks.append(RealBlock(r["id"], r["math_id"], r["subject"], r["level"], r["asy"], prepare(r["asy"])))
+    return blocks
+
+
+def drop_reason(code: str, result: CompileResult) -> str | None:
+    """Why a block is not kept (None when it compiled); short, groupable reasons."""
+    if result.ok:
+        return None
+    msg = result.errors[0].message if result.errors else ""
+    missing = re.findall(r"could not load module '([A-Za-z0-9_]+)'", msg)
+    aops = sorted((set(_IMPORT_RE.findall(code)) | set(missing)) & set(AOPS_MODULES))
+    if aops:
+        return f"imports AoPS-only module {aops[0]}"
+    if result.timed_out:
+        return "compile timed out"
+    msg = result.errors[0].message if result.errors else "unknown error"
+    m = re.match(r"no matching (?:variable|function)(?: call)? '?([A-Za-z_][A-Za-z0-9_]*)", msg)
+    if m:
+        return f"uses a macro stock Asymptote lacks ({m[1]}; AoPS implicit import)"
+    return f"compile error: {msg[:80]}"

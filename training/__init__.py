@@ -1,0 +1,1 @@
+"""Training entry points (detector, codegen LoRA). Not built yet (issues 3 and 4)."""
