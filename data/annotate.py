@@ -86,6 +86,9 @@ def _bezier(p0: Pt, p1: Pt, p2: Pt, p3: Pt, n: int) -> list[Pt]:
 
 def _parse_path(obj: dict, s: float) -> _Path | None:
     ops = obj.get("path") or []
+    if not ops and obj.get("pts"):  # rectangles ('re') come as corner points only
+        pts = obj["pts"]
+        ops = [("m", pts[0])] + [("l", p) for p in pts[1:]] + [("h",)]
     subs: list[list[_Piece]] = []
     closed: list[bool] = []
     cur: Pt | None = None

@@ -56,6 +56,7 @@ class ItemSpec:
     math_id: str = ""
     level: str = ""
     licence: str = SYNTHETIC_LICENCE
+    gen_error: str = ""  # the generator raised: the item counts as a failed synthetic program
 
 
 @dataclass(frozen=True)
@@ -89,13 +90,18 @@ def synthetic_specs(n: int, seed: int) -> list[ItemSpec]:
     for i in range(n):
         fam = fams[i % len(fams)]
         item_seed = rng.getrandbits(40)
-        d = generators.generate(fam, item_seed)
+        split = "test_ood" if fam in HELD_OUT_FAMILIES else split_for(f"seed:{item_seed}")
+        item_id = f"syn-{fam}-{item_seed:010x}"
+        try:
+            d = generators.generate(fam, item_seed)
+        except Exception as e:  # a generator bug must not stop the build; it is counted
+            specs.append(ItemSpec(item_id, "synthetic", fam, "", "", split, item_seed, gen_error=f"{type(e).__name__}: {e}"))
+            continue
         digest = hashlib.sha256(d.code.encode()).hexdigest()
         if digest in seen:  # identical programs would leak across splits
             continue
         seen.add(digest)
-        split = "test_ood" if fam in HELD_OUT_FAMILIES else split_for(f"seed:{item_seed}")
-        specs.append(ItemSpec(f"syn-{fam}-{item_seed:010x}", "synthetic", fam, "", d.code, split, item_seed))
+        specs.append(ItemSpec(item_id, "synthetic", fam, "", d.code, split, item_seed))
     return specs
 
 
@@ -116,6 +122,8 @@ def _png(img) -> bytes:
 def build_item(spec: ItemSpec, dpi: float, augment: bool, toolchain: Toolchain) -> dict:
     """Compile, render, annotate and check one item; failures come back as records too."""
     t0 = time.perf_counter()
+    if spec.gen_error:
+        return asdict(spec) | {"compiled": False, "error": spec.gen_error, "drop_reason": "generator raised", "seconds": 0.0}
     res = toolchain.compile(spec.code)
     rec = asdict(spec) | {"compiled": res.ok, "error": None, "drop_reason": None}
     if not res.ok:

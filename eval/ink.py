@@ -6,18 +6,38 @@ by perception's "ink explained" figure: one implementation for both.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 from PIL import Image
 
 from img2asy.scene_graph.render import draw_graph
 from img2asy.scene_graph.schema import SceneGraph
 
-INK_THRESHOLD = 235  # a pixel is ink when its darkest channel is below this (0-255)
+INK_MARGIN = 20  # a pixel is ink when it is this much darker (0-255) than the paper
+MIN_SPECK = 3  # connected ink smaller than this many pixels is noise
 
 
-def ink(image: Image.Image, threshold: int = INK_THRESHOLD) -> np.ndarray:
-    """Boolean mask of inked pixels (anything visibly darker than the paper)."""
-    return np.asarray(image.convert("RGB")).min(axis=2) < threshold
+def paper_level(image: Image.Image) -> float:
+    """Brightness of the paper: the 95th percentile of luminance (paper is most of a diagram)."""
+    return float(np.percentile(np.asarray(image.convert("L")), 95))
+
+
+def ink(image: Image.Image, margin: int = INK_MARGIN) -> np.ndarray:
+    """Boolean mask of inked pixels: visibly darker than the paper, whatever its shade.
+
+    Measured against the paper rather than pure white so scans on off-white, noisy paper
+    are judged like clean renders.
+    """
+    rgb = np.asarray(image.convert("RGB")).astype(np.int16)
+    lum = np.asarray(image.convert("L")).astype(np.int16)
+    dark = lum < paper_level(image) - margin
+    coloured = (rgb.max(axis=2) - rgb.min(axis=2)) > 3 * margin  # saturated colour on white paper
+    mask = (dark | coloured).astype(np.uint8)
+    # Isolated specks (scanner noise, JPEG ringing away from strokes) are not ink.
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    keep = stats[:, cv2.CC_STAT_AREA] >= MIN_SPECK
+    keep[0] = False
+    return keep[labels]
 
 
 def coverage(image: Image.Image, graph: SceneGraph, pad: float = 1.5) -> float:

@@ -1,104 +1,39 @@
-"""The ``img2asy`` command line: one entry point, a sub-command per capability."""
+"""The ``img2asy`` command line: one entry point, a sub-command per capability.
+
+Each stage package owns its sub-commands in a ``commands`` module with a
+``register(groups)`` function; this file only creates the command groups and lists the
+modules, so stages can be added or swapped without touching each other.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
-from pathlib import Path
+import importlib
 
-
-def _data_build(a: argparse.Namespace) -> int:
-    from img2asy.data.dataset import BuildConfig, build
-
-    cfg = BuildConfig(out=Path(a.out), n_synthetic=a.n_synthetic, seed=a.seed, dpi=a.dpi, workers=a.workers,
-                      real=not a.no_real, augment=not a.no_augment)  # fmt: skip
-    stats = build(cfg)
-    keys = ("families", "compile_rate", "annotation_coverage", "real_items", "splits", "items_per_second")
-    print(json.dumps({k: stats[k] for k in keys}, indent=2))
-    print(f"wrote {cfg.out}/data/*.parquet, {cfg.out}/stats.json, {cfg.out}/dropped.jsonl")
-    return 0
-
-
-def _data_sheet(a: argparse.Namespace) -> int:
-    from img2asy.data.sheet import dataset_sheet
-
-    print(dataset_sheet(Path(a.data), Path(a.out), a.per_family, "aug_image" if a.augmented else "image"))
-    return 0
-
-
-def _data_families(a: argparse.Namespace) -> int:
-    from img2asy.data.dataset import HELD_OUT_FAMILIES
-    from img2asy.data.generators import families
-
-    for f in families():
-        print(f + ("  (held out: test_ood)" if f in HELD_OUT_FAMILIES else ""))
-    return 0
-
-
-def _data_sample(a: argparse.Namespace) -> int:
-    """Write one family's program, render, ground truth and overlay: the quickest look at a generator."""
-    from img2asy.asy import AsyDocument
-    from img2asy.data.annotate import annotate
-    from img2asy.data.generators import generate
-    from img2asy.eval.ink import coverage
-    from img2asy.scene_graph.render import draw_graph
-
-    out = Path(a.out)
-    d = generate(a.family, a.seed)
-    doc = AsyDocument(d.code)
-    stem = out / f"{a.family}-{a.seed}"
-    doc.save(stem)
-    if not doc.ok:
-        print(f"does not compile: {doc.errors[0]}", file=sys.stderr)
-        return 1
-    img = doc.rasterize(150)
-    g = annotate(doc.pdf, doc.compiled.tex, 150, img.size)
-    stem.with_suffix(".graph.json").write_text(json.dumps(g.to_json(), indent=1))
-    draw_graph(g, img).save(stem.with_suffix(".overlay.png"))
-    print(f"{stem}.{{asy,pdf,png,graph.json,overlay.png}}  coverage={coverage(img, g):.4f}")
-    return 0
-
-
-def _model_assemble(a: argparse.Namespace) -> int:
-    from img2asy.codegen.base_model import assemble_gguf
-
-    print(assemble_gguf(Path(a.dest) if a.dest else None))
-    return 0
+GROUPS = {
+    "data": "dataset engine: build, inspect",
+    "train": "train the detector or the codegen model",
+    "eval": "measure perception and codegen",
+    "model": "base models",
+}
+COMMAND_MODULES = (
+    "img2asy.training.detector_commands",
+    "img2asy.data.commands",
+    "img2asy.codegen.commands",
+    "img2asy.training.codegen_commands",
+    "img2asy.codegen.run_commands",
+    "img2asy.eval.codegen_commands",
+)
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="img2asy", description="Images of K-12 math diagrams to Asymptote.")
-    sub = p.add_subparsers(dest="cmd", required=True)
-
-    data = sub.add_parser("data", help="dataset engine").add_subparsers(dest="data_cmd", required=True)
-    b = data.add_parser("build", help="build the dataset (synthetic + real), splits and stats.json")
-    b.add_argument("--out", required=True)
-    b.add_argument("--n-synthetic", type=int, default=200)
-    b.add_argument("--seed", type=int, default=0)
-    b.add_argument("--dpi", type=float, default=150)
-    b.add_argument("--workers", type=int, default=2)
-    b.add_argument("--no-real", action="store_true", help="skip the real MATH diagrams")
-    b.add_argument("--no-augment", action="store_true", help="skip the degraded copy of each image")
-    b.set_defaults(fn=_data_build)
-    s = data.add_parser("sheet", help="contact sheet of a built dataset")
-    s.add_argument("--data", required=True)
-    s.add_argument("--out", required=True)
-    s.add_argument("--per-family", type=int, default=2)
-    s.add_argument("--augmented", action="store_true", help="show the degraded images")
-    s.set_defaults(fn=_data_sheet)
-    f = data.add_parser("families", help="list the synthetic families")
-    f.set_defaults(fn=_data_families)
-    sm = data.add_parser("sample", help="one program of a family with its render and ground truth")
-    sm.add_argument("family")
-    sm.add_argument("--seed", type=int, default=0)
-    sm.add_argument("--out", default="samples")
-    sm.set_defaults(fn=_data_sample)
-
-    model = sub.add_parser("model", help="base models").add_subparsers(dest="model_cmd", required=True)
-    m = model.add_parser("assemble", help="assemble the offline Qwen2.5-Coder GGUF and check its sha256")
-    m.add_argument("--dest", default=None)
-    m.set_defaults(fn=_model_assemble)
+    root = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
+    groups: dict = {"root": root}
+    for name, help_ in GROUPS.items():
+        groups[name] = root.add_parser(name, help=help_).add_subparsers(dest=f"{name}_cmd", required=True, metavar="ACTION")
+    for mod in COMMAND_MODULES:
+        importlib.import_module(mod).register(groups)
     return p
 
 

@@ -123,8 +123,9 @@ class SceneGraph:
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | str) -> "SceneGraph":
-        if isinstance(data, str):
-            data = json.loads(data)
+        # Parse a fresh copy: node_link_graph keeps references to the input's dicts and lists,
+        # and a graph must never share mutable state with the one it was copied from.
+        data = json.loads(data if isinstance(data, str) else json.dumps(data))
         g = nx.node_link_graph(data, directed=True, multigraph=False, edges="edges")
         meta = g.graph
         return cls(meta["width"], meta["height"], meta.get("dpi"), g)

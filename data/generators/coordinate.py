@@ -893,8 +893,39 @@ def _ends_ok(pl: _Plane, x: float, y: float, d: str, tex: str = "$y=f(x)$") -> b
 
 
 def _place_label(pl: _Plane, fn: _Fn, ends: list[tuple[float, float, bool]], tex: str,
-                 taken: list[tuple[float, float, float, float]]) -> str | None:
-    """label(...) line for a curve, at the first graph end (a, b, right?) where it fits."""
+                 taken: list[tuple[float, float, float, float]], curves: list | None = None) -> str | None:
+    """label(...) line for a curve: beside the curve inside the window where it fits, else at a
+    graph end (a, b, right?) just outside."""
+    pts: list[tuple[float, float]] = []
+    for g, ga, gb in curves or []:
+        if g == "v":  # a vertical line x = ga
+            pts += [(ga, pl.y0 + (pl.y1 - pl.y0) * i / 80) for i in range(81)]
+            continue
+        for i in range(161):
+            gx = ga + (gb - ga) * i / 160
+            pts.append((gx, g(gx)))  # type: ignore[operator]
+    boxes_hit = lambda box: any(box[0] < q and box[1] > p and box[2] < t and box[3] > r  # noqa: E731
+                                for p, q, r, t in taken)
+    for a, b, right in ends:
+        ts = [0.9, 0.8, 0.7, 0.6] if right else [0.1, 0.2, 0.3, 0.4]
+        for t in ts:
+            x = a + t * (b - a)
+            y = fn.py(x)  # type: ignore[operator]
+            slope = (fn.py(x + 0.01) - fn.py(x - 0.01)) / 0.02  # type: ignore[operator]
+            nx, ny = -slope, 1.0  # normal
+            order = sorted(_COMPASS, key=lambda d: -(_DIRV[d][0] * nx + _DIRV[d][1] * ny) /
+                           (_m.hypot(*_DIRV[d]) * _m.hypot(nx, ny)))
+            for d in order[:2] + order[-2:]:
+                box = _label_box(pl, x, y, d, tex)
+                if not (pl.x0 - 0.2 <= box[0] and box[1] <= pl.x1 + 0.2 and pl.y0 - 0.2 <= box[2] and box[3] <= pl.y1 + 0.2):
+                    continue
+                if not _label_ok(pl, x, y, d, tex) or boxes_hit(box):
+                    continue
+                pad = 0.1
+                if any(box[0] - pad < gx < box[1] + pad and box[2] - pad < gy < box[3] + pad for gx, gy in pts):
+                    continue
+                taken.append(box)
+                return f'label("{tex}", {_pt(round(x, 2), round(y, 2))}, {d});'
     for a, b, right in ends:
         x, y, d = _label_at_end(fn, a, b, right)
         i = _COMPASS.index(d)
@@ -902,7 +933,7 @@ def _place_label(pl: _Plane, fn: _Fn, ends: list[tuple[float, float, bool]], tex
             if not _label_ok(pl, x, y, dd, tex):
                 continue
             box = _label_box(pl, x, y, dd, tex)
-            if any(box[0] < q and box[1] > p and box[2] < t and box[3] > r for p, q, r, t in taken):
+            if boxes_hit(box) or box[0] < pl.x0 - 1.5 or box[1] > pl.x1 + pl.ext + 1.5:
                 continue
             taken.append(box)
             return f'label("{tex}", {_pt(x, round(y, 2))}, {dd});'
@@ -911,6 +942,12 @@ def _place_label(pl: _Plane, fn: _Fn, ends: list[tuple[float, float, bool]], tex
 
 _GRAPH_PENS = ["linewidth(1)", "blue+linewidth(1)", "red+linewidth(1)", "linewidth(1.2)", "",
                "deepblue+linewidth(0.9)", "heavygreen+linewidth(1)", "linewidth(0.8)", "blue"]  # fmt: skip
+
+
+def _color_of(p: str) -> str:
+    """The colour part of a pen expression ('' if none): dots keep their default size."""
+    parts = [q for q in p.split("+") if q and not q.startswith(("linewidth", "dashed", "dotted"))]
+    return parts[0] if parts else ""
 
 
 def _dot_open(rng: random.Random, pl: _Plane, x: float, y: float, p: str) -> str:
@@ -978,7 +1015,7 @@ def function_graph(rng: random.Random) -> str:
                     arr = arr.replace("EndArrow", "Arrow")
             body.append(draw_graph(fn, name, gp, a, b, arr))
         if fn.lo is not None:
-            body.append(f"dot({_pt(fn.lo, fn.py(fn.lo))}{', ' + gp.split('+')[0] if '+' in gp else ''});")  # type: ignore[operator]
+            body.append(f"dot({_pt(fn.lo, fn.py(fn.lo))}{', ' + _color_of(gp) if _color_of(gp) else ''});")  # type: ignore[operator]
         if fn.asym_y is not None and fn.asym_y != 0 and rng.random() < 0.8:
             body.append(f"draw(({x0},{fmt(fn.asym_y)})--({x1},{fmt(fn.asym_y)}), dashed);")
         if fn.asym_x is not None and rng.random() < 0.8 and fn.asym_x != 0:
@@ -995,7 +1032,12 @@ def function_graph(rng: random.Random) -> str:
             if fn.lo is None:
                 ends.append((pieces[0][0], pieces[0][1], False))
             rng.shuffle(ends)
-            lab = _place_label(pl, fn, ends, fn_label(fn, name), [])
+            extra = []
+            if fn.asym_y is not None:
+                extra.append((lambda x, k=fn.asym_y: k, x0, x1))
+            if fn.asym_x is not None:
+                extra.append(("v", fn.asym_x, 0))
+            lab = _place_label(pl, fn, ends, fn_label(fn, name), [], [(fn.py, a, b) for a, b in pieces] + extra)
             if lab:
                 body.append(lab)
     elif kind == "two":
@@ -1061,7 +1103,8 @@ def function_graph(rng: random.Random) -> str:
         taken: list[tuple[float, float, float, float]] = []
         first = rng.random() < 0.5
         for fn, nm, r, right in ((f1, n1, r1, first), (f2, n2, r2, not first)):
-            lab = _place_label(pl, fn, [(r[0], r[1], right), (r[0], r[1], not right)], fn_label(fn, nm), taken)
+            lab = _place_label(pl, fn, [(r[0], r[1], right), (r[0], r[1], not right)], fn_label(fn, nm), taken,
+                               [(f1.py, r1[0], r1[1]), (f2.py, r2[0], r2[1])])
             if lab:
                 body.append(lab)
     elif kind == "area":
@@ -1103,7 +1146,7 @@ def function_graph(rng: random.Random) -> str:
             body.append(f"draw(({u},0)--({u},{fmt(fn.py(u))}), dashed);")  # type: ignore[operator]
             body.append(f"draw(({v},0)--({v},{fmt(fn.py(v))}), dashed);")  # type: ignore[operator]
         if rng.random() < 0.7:
-            lab = _place_label(pl, fn, [(a, b, True)], fn_label(fn, name), [])
+            lab = _place_label(pl, fn, [(a, b, True), (a, b, False)], fn_label(fn, name), [], [(fn.py, a, b)])
             if lab:
                 body.append(lab)
     elif kind == "piecewise":
@@ -1143,6 +1186,7 @@ def _piecewise(rng: random.Random, pl: _Plane, gp: str) -> list[str]:
         if ok and not all(sg[0][1] == sg[1][1] for sg in segs):
             break
     lines: list[str] = []
+    dp = _color_of(gp)
     if gp and rng.random() < 0.5:
         lines.append(f"pen p = {gp};")
         gp = "p"
@@ -1155,7 +1199,6 @@ def _piecewise(rng: random.Random, pl: _Plane, gp: str) -> list[str]:
         if arr_ends and i == len(segs) - 1:
             arr = "EndArrow" if i else "Arrows"
         lines.append(f"draw({path}{', ' + gp if gp else ''}{', ' + arr if arr else ''});")
-    dp = gp if gp in ("p",) else (gp.split("+")[0] if "+" in gp and "linewidth" not in gp.split("+")[0] else "")
     for i in range(len(segs) - 1):
         (_, _), (bx, by) = segs[i]
         (cx, cy), _ = segs[i + 1]
@@ -1195,13 +1238,14 @@ def _step(rng: random.Random, pl: _Plane, gp: str) -> list[str]:
     val = "i" if (sgn, d) == (1, 0) else f"{'-' if sgn < 0 else ''}i{_plus(d)}"
     r = min([0.1, 0.12, 0.15, 0.2, 0.25], key=lambda o: abs(o - 2.9 / pl.unit_bp))
     pp = gp if gp else "black"
+    dc = ", " + _color_of(gp) if _color_of(gp) else ""
     ceiling = rng.random() < 0.3
     lines = [f"pen p = {pp};", f"for(int i={lo}; i<{hi}; ++i) {{",
              f"  draw((i,{val})--(i+1,{val}), p);"]
     if ceiling:
-        lines += [f"  filldraw(circle((i,{val}),{fmt(r)}), white, p);", f"  dot((i+1,{val}), p);"]
+        lines += [f"  filldraw(circle((i,{val}),{fmt(r)}), white, p);", f"  dot((i+1,{val}){dc});"]
     else:
-        lines += [f"  dot((i,{val}), p);", f"  filldraw(circle((i+1,{val}),{fmt(r)}), white, p);"]
+        lines += [f"  dot((i,{val}){dc});", f"  filldraw(circle((i+1,{val}),{fmt(r)}), white, p);"]
     lines.append("}")
     if rng.random() < 0.5:
         xl = hi
@@ -1211,3 +1255,381 @@ def _step(rng: random.Random, pl: _Plane, gp: str) -> list[str]:
             txt = rng.choice(["$y=f(x)$", floor_tex])
             lines.append(f'label("{txt}", ({xl},{yl}), E);')
     return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# transformation
+# ---------------------------------------------------------------------------------------------
+
+
+def _small_shape(rng: random.Random) -> list[tuple[int, int]]:
+    """A small lattice triangle or quadrilateral near the origin (not degenerate)."""
+    for _ in range(500):
+        if rng.random() < 0.62:
+            pts = [(0, 0), (rng.randint(2, 4), rng.randint(-1, 1)), (rng.randint(0, 3), rng.randint(2, 4))]
+        else:
+            w, h = rng.randint(2, 4), rng.randint(2, 3)
+            s = rng.randint(-1, 2)
+            t = rng.randint(-1, 1)
+            pts = [(0, 0), (w, t), (w + s - rng.randint(0, 1), h), (s, h + rng.randint(-1, 0))]
+        if len(set(pts)) < len(pts) or abs(_area(pts)) < 2.5 or not _convex(pts) or _min_angle(pts) < 28:
+            continue
+        if _area(pts) < 0:
+            pts = pts[::-1]
+        return pts
+    return [(0, 0), (3, 0), (1, 3)]
+
+
+def _poly_overlap(P: list[tuple[float, float]], Q: list[tuple[float, float]]) -> bool:
+    """Do two convex polygons overlap (edges cross or one holds a vertex of the other)?"""
+    def inside(pt, poly):
+        sgn = 0
+        for i in range(len(poly)):
+            ax, ay = poly[i]
+            bx, by = poly[(i + 1) % len(poly)]
+            cr = (bx - ax) * (pt[1] - ay) - (by - ay) * (pt[0] - ax)
+            s_ = 1 if cr > 1e-9 else (-1 if cr < -1e-9 else 0)
+            if s_ == 0:
+                continue
+            if sgn == 0:
+                sgn = s_
+            elif s_ != sgn:
+                return False
+        return True
+
+    def cross(p1, p2, p3, p4):
+        def o(a, b, c):
+            return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+        return o(p1, p2, p3) * o(p1, p2, p4) < 0 and o(p3, p4, p1) * o(p3, p4, p2) < 0
+
+    if any(inside(p, Q) for p in P) or any(inside(q, P) for q in Q):
+        return True
+    for i in range(len(P)):
+        for j in range(len(Q)):
+            if cross(P[i], P[(i + 1) % len(P)], Q[j], Q[(j + 1) % len(Q)]):
+                return True
+    return False
+
+
+def _pick_transform(rng: random.Random, kind: str, axes: bool, x0: int, x1: int, y0: int, y1: int,
+                    clear: int = 1):
+    """(preimage, image, details) on lattice points inside the grid, or None."""
+    shape = _small_shape(rng)
+    if rng.random() < 0.5:
+        shape = [(-x, y) for x, y in shape][::-1]
+    extra: dict = {"kind": kind}
+    lo_x, hi_x = x0 + 1 - min(x for x, _ in shape), x1 - 1 - max(x for x, _ in shape)
+    lo_y, hi_y = y0 + 1 - min(y for _, y in shape), y1 - 1 - max(y for _, y in shape)
+    if lo_x > hi_x or lo_y > hi_y:
+        return None
+    ox, oy = rng.randint(lo_x, hi_x), rng.randint(lo_y, hi_y)
+    pre = [(x + ox, y + oy) for x, y in shape]
+    if kind == "translate":
+        moves = [(dx, dy) for dx in range(lo_x - ox, hi_x - ox + 1) for dy in range(lo_y - oy, hi_y - oy + 1)
+                 if abs(dx) + abs(dy) >= 4 and abs(dx) <= 8 and abs(dy) <= 7]
+        if not moves:
+            return None
+        dx, dy = rng.choice(moves)
+        img = [(x + dx, y + dy) for x, y in pre]
+        extra.update(dx=dx, dy=dy)
+    elif kind == "reflect":
+        opts = ["vline", "hline", "diag"] + (["xaxis", "yaxis", "yx", "ymx"] * 2 if axes else [])
+        line = rng.choice(opts)
+        extra["line"] = line
+        if line == "xaxis":
+            img = [(x, -y) for x, y in pre]
+        elif line == "yaxis":
+            img = [(-x, y) for x, y in pre]
+        elif line == "yx":
+            img = [(y, x) for x, y in pre]
+        elif line == "ymx":
+            img = [(-y, -x) for x, y in pre]
+        elif line == "vline":
+            k = rng.randint(x0 + 2, x1 - 2)
+            if axes and k == 0:
+                return None
+            img = [(2 * k - x, y) for x, y in pre]
+            extra["k"] = k
+        elif line == "hline":
+            k = rng.randint(y0 + 2, y1 - 2)
+            if axes and k == 0:
+                return None
+            img = [(x, 2 * k - y) for x, y in pre]
+            extra["k"] = k
+        else:  # y = x + c or y = -x + c
+            sgn = rng.choice([1, -1])
+            mx, my = (x0 + x1) // 2, (y0 + y1) // 2
+            c = (my - mx if sgn == 1 else my + mx) + rng.randint(-3, 3)
+            if sgn == 1:
+                img = [(y - c, x + c) for x, y in pre]
+            else:
+                img = [(c - y, c - x) for x, y in pre]
+            extra.update(c=c, sgn=sgn)
+    elif kind == "rotate":
+        ang = rng.choice([90, 90, 180, 270, -90])
+        if axes and rng.random() < 0.5:
+            cx, cy = 0, 0
+        else:
+            cx, cy = rng.randint(x0 + 2, x1 - 2), rng.randint(y0 + 2, y1 - 2)
+
+        def rot(p: tuple[int, int]) -> tuple[int, int]:
+            x, y = p[0] - cx, p[1] - cy
+            for _ in range((ang % 360) // 90):
+                x, y = -y, x
+            return (x + cx, y + cy)
+
+        img = [rot(p) for p in pre]
+        extra.update(ang=ang, c=(cx, cy))
+    else:  # dilate about a centre, by 2, 3 or 1/2
+        k = rng.choice([2, 2, 3, Fraction(1, 2)])
+        if axes and rng.random() < 0.7:
+            cx, cy = 0, 0
+        else:
+            cx, cy = rng.randint(x0 + 1, x1 - 1), rng.randint(y0 + 1, y1 - 1)
+        # a small figure near the centre, not covering it
+        half = min(x1 - x0, y1 - y0) // 2 - 1
+        if k == 3 and half < 6:
+            k = 2
+        R = max(2, min(3, half // (3 if k == 3 else 2)))
+        for _ in range(80):
+            rel = [(rng.randint(-R, R), rng.randint(-R, R)) for _ in range(rng.choice([3, 3, 4]))]
+            if len(set(rel)) < len(rel) or not _convex(rel) or abs(_area(rel)) < 1.5 or _min_angle(rel) < 25:
+                continue
+            if any(abs(x) + abs(y) < 2 for x, y in rel):
+                continue
+            if _poly_overlap(rel, [(-0.3, -0.3), (0.3, -0.3), (0.3, 0.3), (-0.3, 0.3)]):
+                continue
+            break
+        else:
+            return None
+        if _area(rel) < 0:
+            rel = rel[::-1]
+        small = [(cx + x, cy + y) for x, y in rel]
+        big_k = 2 if k == Fraction(1, 2) else int(k)
+        big = [(cx + big_k * (x - cx), cy + big_k * (y - cy)) for x, y in small]
+        pre, img = (big, small) if k == Fraction(1, 2) else (small, big)
+        extra.update(k=k, c=(cx, cy))
+    allp = pre + img
+    if not all(x0 + 1 <= x <= x1 - 1 and y0 + 1 <= y <= y1 - 1 for x, y in allp):
+        return None
+    if min(_m.dist(p, q) for p in pre for q in img) < (1.5 if kind == "dilate" else 2.5):
+        return None
+    if axes and any(abs(x) < clear or abs(y) < clear for x, y in allp):
+        return None
+    if (kind != "dilate" or rng.random() < 0.85) and _poly_overlap(pre, img):
+        return None
+    if "c" in extra and isinstance(extra["c"], tuple):
+        if any(_m.dist(extra["c"], p) < 2 for p in allp):
+            return None
+    return pre, img, extra
+
+
+@register("transformation")
+def transformation(rng: random.Random) -> str:
+    axes = rng.random() < 0.6
+    if axes:
+        n = rng.choice([5, 6, 6, 7, 8])
+        x0, x1, y0, y1 = -n, n, -n, n
+        if rng.random() < 0.25:
+            y0, y1 = -rng.randint(4, n), rng.randint(4, n)
+    else:
+        x0, x1, y0, y1 = 0, rng.randint(10, 14), 0, rng.randint(8, 12)
+    kind = rng.choice(["translate", "reflect", "reflect", "rotate", "rotate", "dilate"])
+
+    # -- pick a transformation and a preimage that both fit on the grid --------------------------
+    if axes:
+        pl = _plan(rng, x0, x1, y0, y1, grid_p=0.9, number_p=0.5)
+        clear = 1 if pl.step == 0 else max(1, _m.ceil(1.3 * pl.tick_pt / pl.unit_bp))
+    else:
+        pl, clear = _Plane(x0, x1, y0, y1), 1
+    picked = None
+    for attempt in range(80):
+        picked = _pick_transform(rng, kind, axes, x0, x1, y0, y1, clear if attempt < 60 else 1)
+        if picked:
+            break
+        if attempt % 10 == 9:
+            kind = rng.choice(["translate", "reflect", "rotate"])
+    if picked is None:  # pragma: no cover - a plain translation always fits eventually
+        kind = "translate"
+        pre = [(x0 + 2, y0 + 2), (x0 + 4, y0 + 2), (x0 + 2, y0 + 4)]
+        img = [(x + 4, y + 3) for x, y in pre]
+        extra = {"kind": kind, "dx": 4, "dy": 3}
+    else:
+        pre, img, extra = picked
+
+    names = _names(rng, len(pre))
+    # -- write the program ------------------------------------------------------------------------
+    if axes:
+        out = list(pl.header) + [""] + _grid_lines(pl, rng)
+        axes_lines = _axes_lines(pl, rng)
+    else:
+        span = max(x1 - x0, y1 - y0)
+        head = [f"size({max(rng.randrange(170, 281, 10), min(280, span * 18 // 10 * 10))});"] if rng.random() < 0.5 \
+            else [f"unitsize({rng.choice(['0.5', '0.5', '0.6', '0.45', '0.4'])}cm);"]
+        fs = fontsize(rng)
+        if fs:
+            head.append(fs)
+        g = rng.choice(_GRID_PENS)
+        out = head + [""]
+        if rng.random() < 0.5:
+            out += ["// grid",
+                    f"for(int i=0; i<={x1}; ++i) draw((i,0)--(i,{y1}), {g});",
+                    f"for(int j=0; j<={y1}; ++j) draw((0,j)--({x1},j), {g});", ""]
+        else:
+            out += ["// grid",
+                    f"for(int i=0; i<={x1}; ++i) {{", f"  draw((i,0)--(i,{y1}), {g});", "}",
+                    f"for(int j=0; j<={y1}; ++j) {{", f"  draw((0,j)--({x1},j), {g});", "}", ""]
+        axes_lines = []
+
+    use_t = rng.random() < 0.4
+    prime = rng.choice(["p", "1", "2"]) if not use_t else "p"
+    inames = [f"{c}{prime}" if prime != "p" else f"{c}p" for c in names]
+    pre_pen = rng.choice(["linewidth(1)", "", "black+linewidth(0.8)", "blue+linewidth(1)", "linewidth(1.2)"])
+    img_style = rng.choice(["dashed", "red", "red+dashed", "blue+linewidth(1)", "fill", "fill", "heavygreen+linewidth(1)"])
+    fill_pre = rng.random() < 0.3
+    if _poly_overlap(pre, img):  # nested dilation: outlines only, so neither hides the other
+        fill_pre = False
+        if img_style == "fill":
+            img_style = "dashed"
+    shp = "--".join(names) + "--cycle"
+    ishp = "--".join(inames) + "--cycle"
+    code: list[str] = []
+    if rng.random() < 0.5:
+        code += [f"pair {c}={_pt(*p)};" for c, p in zip(names, pre)]
+    else:
+        code.append("pair " + ", ".join(f"{c}={_pt(*p)}" for c, p in zip(names, pre)) + ";")
+
+    tdef = ""
+    if use_t:
+        if kind == "translate":
+            tdef = f"shift({extra['dx']},{extra['dy']})"
+        elif kind == "reflect":
+            line = extra["line"]
+            tdef = {"xaxis": "reflect((0,0),(1,0))", "yaxis": "reflect((0,0),(0,1))", "yx": "reflect((0,0),(1,1))",
+                    "ymx": "reflect((0,0),(1,-1))"}.get(line, "")  # fmt: skip
+            if line == "vline":
+                tdef = f"reflect(({extra['k']},0),({extra['k']},1))"
+            elif line == "hline":
+                tdef = f"reflect((0,{extra['k']}),(1,{extra['k']}))"
+            elif line == "diag":
+                c = extra["c"]
+                tdef = f"reflect((0,{c}),(1,{c + 1}))" if extra["sgn"] == 1 else f"reflect((0,{c}),(1,{c - 1}))"
+        elif kind == "rotate":
+            tdef = f"rotate({extra['ang']},{_pt(*extra['c'])})" if extra["c"] != (0, 0) or rng.random() < 0.5 \
+                else f"rotate({extra['ang']})"
+        else:
+            k = extra["k"]
+            ks = fmt(float(k))
+            cx, cy = extra["c"]
+            tdef = f"scale({ks})" if (cx, cy) == (0, 0) else f"shift({cx},{cy})*scale({ks})*shift({-cx},{-cy})"
+        code.append(f"transform t = {tdef};")
+        code += [f"pair {ic} = t*{c};" for c, ic in zip(names, inames)] if rng.random() < 0.5 else \
+            ["pair " + ", ".join(f"{ic}=t*{c}" for c, ic in zip(names, inames)) + ";"]
+    else:
+        if rng.random() < 0.5:
+            code += [f"pair {ic}={_pt(*p)};" for ic, p in zip(inames, img)]
+        else:
+            code.append("pair " + ", ".join(f"{ic}={_pt(*p)}" for ic, p in zip(inames, img)) + ";")
+    code.append("")
+
+    # helper lines (mirror line, centre, arrows) go under the shapes
+    helpers: list[str] = []
+    lab_extra: list[str] = []
+    if kind == "reflect":
+        line = extra["line"]
+        lp = rng.choice(["dashed", "dashed+blue", "linewidth(1)+dashed", "gray+dashed", "red+dashed"])
+        if line in ("vline", "hline", "diag", "yx", "ymx"):
+            if line == "vline":
+                k = extra["k"]
+                P, Q = (k, y0), (k, y1)
+                tx = rng.choice([f"$x={k}$", "$\\ell$", "$m$"]) if axes else rng.choice(["$\\ell$", "$m$", "$n$"])
+            elif line == "hline":
+                k = extra["k"]
+                P, Q = (x0, k), (x1, k)
+                tx = rng.choice([f"$y={k}$", "$\\ell$", "$m$"]) if axes else rng.choice(["$\\ell$", "$m$", "$n$"])
+            else:
+                if line == "yx":
+                    c, sgn = 0, 1
+                elif line == "ymx":
+                    c, sgn = 0, -1
+                else:
+                    c, sgn = extra["c"], extra["sgn"]
+                # clip y = sgn*x + c to the window
+                cands = []
+                for X in (x0, x1):
+                    Y = sgn * X + c
+                    if y0 <= Y <= y1:
+                        cands.append((X, Y))
+                for Y in (y0, y1):
+                    X = (Y - c) * sgn
+                    if x0 <= X <= x1:
+                        cands.append((X, Y))
+                cands = sorted(set(cands))
+                P, Q = cands[0], cands[-1]
+                if axes:
+                    eq = ("y=x" if sgn == 1 else "y=-x") + (_plus(c) if c else "")
+                    tx = rng.choice([f"${eq}$", f"${eq}$", "$\\ell$"])
+                else:
+                    tx = rng.choice(["$\\ell$", "$m$", "$n$"])
+            helpers.append(f"draw({_pt(*P)}--{_pt(*Q)}, {lp});")
+            if rng.random() < 0.85:
+                d = _compass(Q[0] - P[0], Q[1] - P[1])
+                lab_extra.append(f'label("{tx}", {_pt(*Q)}, {d});')
+    elif kind == "rotate":
+        cx, cy = extra["c"]
+        cn = "O" if (cx, cy) == (0, 0) else rng.choice(["P", "C", "R", "Q"])
+        cn = cn if cn not in names else "Z"
+        if rng.random() < 0.5:
+            helpers.append(f"draw({_pt(cx, cy)}--{names[0]}, dotted);")
+            helpers.append(f"draw({_pt(cx, cy)}--{inames[0]}, dotted);")
+            if rng.random() < 0.6 and abs(extra["ang"]) == 90:
+                a1 = _m.degrees(_m.atan2(pre[0][1] - cy, pre[0][0] - cx))
+                a2 = a1 + extra["ang"]
+                r = 0.8 if not axes else 1
+                helpers.append(f"draw(arc({_pt(cx, cy)}, {fmt(r)}, {fmt(a1, 1)}, {fmt(a2, 1)}), Arrow(4));")
+        if (cx, cy) != (0, 0) or rng.random() < 0.5:
+            lab_extra.append(f"dot({_pt(cx, cy)});")
+            if (cx, cy) != (0, 0) or not axes:
+                lab_extra.append(f'label("${cn}$", {_pt(cx, cy)}, {rng.choice(["SW", "S", "W", "SE"])});')
+    elif kind == "dilate":
+        cx, cy = extra["c"]
+        cn = "O" if (cx, cy) == (0, 0) else rng.choice(["P", "C", "O"])
+        cn = cn if cn not in names else "Z"
+        if rng.random() < 0.75:
+            rp = rng.choice(["dashed", "dotted", "gray+dashed", "linewidth(0.4)+dashed"])
+            far = [q if _m.dist(q, (cx, cy)) >= _m.dist(p, (cx, cy)) else p for p, q in zip(pre, img)]
+            for p in far:
+                helpers.append(f"draw({_pt(cx, cy)}--{_pt(*p)}, {rp});")
+        lab_extra.append(f"dot({_pt(cx, cy)});")
+        if (cx, cy) != (0, 0) or not axes or rng.random() < 0.5:
+            # keep the centre's letter off the rays
+            vx = sum(p[0] for p in pre) / len(pre) - cx
+            vy = sum(p[1] for p in pre) / len(pre) - cy
+            lab_extra.append(f'label("${cn}$", {_pt(cx, cy)}, {_compass(-vx, -vy)});')
+    else:  # translate: an arrow from a vertex to its image
+        if rng.random() < 0.6:
+            ap = rng.choice(["dashed", "gray", "blue", "dashed+gray", ""])
+            which = range(len(names)) if rng.random() < 0.4 else [0]
+            for i in which:
+                helpers.append(f"draw({with_pen(f'{names[i]}--{inames[i]}', ap)}, Arrow);")
+
+    shapes: list[str] = []
+    if fill_pre:
+        shapes.append(f"filldraw({shp}, {fill_pen(rng, 0.5)}{', ' + pre_pen if pre_pen else ''});")
+    else:
+        shapes.append(f"draw({with_pen(shp, pre_pen)});")
+    if img_style == "fill":
+        fp = fill_pen(rng, 0.7)
+        shapes.append(f"filldraw({ishp}, {fp}{', ' + pre_pen if pre_pen else ''});")
+    else:
+        shapes.append(f"draw({ishp}, {img_style});")
+
+    labels: list[str] = []
+    for c, d in zip(names, _vertex_dirs(pre)):
+        labels.append(f'label("${c}$", {c}, {d});')
+    for c, ic, d in zip(names, inames, _vertex_dirs(img)):
+        labels.append(f'label("${c}\'$", {ic}, {d});')
+
+    body = code + [h for h in helpers if h] + shapes + labels + lab_extra
+    out += axes_lines + body
+    return "\n".join(_tidy(out))

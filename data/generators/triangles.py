@@ -620,7 +620,7 @@ def triangle(rng: random.Random) -> str:
     show_v = rng.random() < 0.92 or cevian
     for i in range(3):
         V = pts[i]
-        out = ang(sub(V, (cx, cy)))
+        out = ang(mul(add(unit(sub(pts[i - 1], V)), unit(sub(pts[(i + 1) % 3], V))), -1))
         if show_v:
             vlab.append(f'label("${names[i]}$", {names[i]}, {align(rng, out)});')
     dots = rng.random() < 0.25

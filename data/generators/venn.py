@@ -127,7 +127,7 @@ def venn(rng: random.Random) -> str:
     out.append("")
 
     if three:
-        d = round(r * rng.choice([0.6, 0.65, 0.7]), 2)
+        d = round(r * rng.choice([0.65, 0.7, 0.75, 0.8]), 2)
         centres = [(d * _m.cos(_m.radians(a)), d * _m.sin(_m.radians(a))) for a in (150, 30, 270)]
         bx = round(d * 0.87 + r + rng.choice([0.4, 0.6, 0.8]) * r, 1)
         by_top = round(d / 2 + r + (0.7 if words else 0.45) * r, 1)
@@ -222,7 +222,7 @@ def venn(rng: random.Random) -> str:
         if p is None:
             continue
         if content == "elements":
-            k = rng.choice([1, 1, 2, 2, 3])
+            k = rng.choice([1, 1, 2, 2, 3]) if n == 2 or sum(members) == 1 else 1
             vals = [elems.pop() for _ in range(k)] if len(elems) >= k else []
             if not vals:
                 continue
@@ -356,9 +356,9 @@ def spinner(rng: random.Random) -> str:
 
     # the pointer
     # it points near a dividing radius so that it does not hide a sector label
-    i = rng.randrange(n)
-    frac = rng.uniform(0.1, 0.2)
-    pa = round(angles[i] + parts[i] * frac) if rng.random() < 0.5 else round(angles[i] - parts[i - 1] * frac)
+    i = max(range(n), key=lambda k: (parts[k], rng.random()))
+    frac = rng.uniform(0.12, 0.22)
+    pa = round(angles[i] + parts[i] * frac) if rng.random() < 0.5 else round(angles[i] + parts[i] * (1 - frac))
     pa %= 360
     plen = rng.choice([0.6, 0.7, 0.75, 0.8])
     pw = rng.choice(["linewidth(1.2)", "linewidth(1)", "linewidth(0.8)", ""])

@@ -1,6 +1,6 @@
 """Every synthetic family over many seeds: compiles with stock asy, is annotated completely.
 
-``IMG2ASY_TEST_SEEDS`` sets the number of seeds per family (default 6; the dataset build
+``IMG2ASY_TEST_SEEDS`` sets the number of seeds per family (default 10; the dataset build
 checks thousands more and reports its compile rate in stats.json).
 """
 
@@ -16,7 +16,7 @@ from img2asy.data.annotate import annotate
 from img2asy.data.generators import families, generate
 from img2asy.eval.ink import coverage
 
-SEEDS = int(os.environ.get("IMG2ASY_TEST_SEEDS", "6"))
+SEEDS = int(os.environ.get("IMG2ASY_TEST_SEEDS", "10"))
 ALL = families()
 
 

@@ -54,3 +54,14 @@ def test_rejects_unknown_kinds_and_relations():
     p = g.add("point", xy=[0, 0])
     with pytest.raises(ValueError):
         g.relate(p, p, "likes")
+
+
+def test_copies_share_no_state():
+    g = _graph()
+    h = g.scaled(2.0)
+    h.g.graph["width"] = 1
+    h.g.nodes["p0"]["xy"][0] = -1
+    assert g.width == 200 and g.g.nodes["p0"]["xy"][0] == 10.5
+    k = SceneGraph.from_json(g.to_json())
+    k.g.nodes["s0"]["a"][0] = -5
+    assert g.g.nodes["s0"]["a"][0] == 10.5

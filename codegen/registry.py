@@ -1,0 +1,121 @@
+"""The one place codegen backends are named: ``rule``, ``hf:<base>[+<adapter>]``, ``openai:<url>#<model>``.
+
+Every generating command takes ``--codegen SPEC`` and resolves it here, so a new backend is
+one entry in :func:`make_backend`. All backends share :class:`Backend`: given a scene graph
+and its text form they return ``n`` complete programs, optionally repairing a failed one.
+
+Heavy backends import lazily (``hf`` pulls in torch), so ``rule`` stays instant.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+from img2asy.scene_graph.schema import SceneGraph
+
+from .prompt import Repair
+
+DEFAULT_SPEC = "rule"
+
+
+@dataclass
+class Usage:
+    """What a backend has spent so far (for tokens/s in benchmarks); zero for ``rule``."""
+
+    calls: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
+
+    @property
+    def tokens_per_second(self) -> float | None:
+        return self.completion_tokens / self.seconds if self.completion_tokens and self.seconds > 0 else None
+
+
+class Backend(ABC):
+    """Scene graph -> Asymptote programs.
+
+    ``generate`` returns ``n`` programs (sampled when ``n > 1`` and the backend can sample);
+    with ``repair`` it is shown its previous program and the compiler's error and asked again.
+    ``can_repair`` / ``can_sample`` tell the repair loop which of its stages make sense.
+    """
+
+    name: str = "backend"
+    can_repair: bool = True
+    can_sample: bool = True
+
+    def __init__(self) -> None:
+        self.usage = Usage()
+
+    @abstractmethod
+    def generate(self, scene: SceneGraph, scene_text: str, n: int = 1, repair: Repair | None = None) -> list[str]:
+        """``n`` complete programs for ``scene`` (``scene_text`` is its :func:`serialize.to_text`)."""
+
+    def close(self) -> None:
+        """Release what the backend holds (models, connections); a no-op by default."""
+
+
+@dataclass(frozen=True)
+class BackendSpec:
+    """A parsed ``--codegen`` string."""
+
+    kind: str  # rule | hf | openai
+    base: str = ""  # hf: base model spec; openai: endpoint URL
+    extra: str = ""  # hf: adapter path; openai: model name
+
+    def __str__(self) -> str:
+        if self.kind == "rule":
+            return "rule"
+        if self.kind == "hf":
+            return f"hf:{self.base}" + (f"+{self.extra}" if self.extra else "")
+        return f"openai:{self.base}#{self.extra}"
+
+
+SPEC_HELP = (
+    "codegen backend: 'rule' (deterministic printer), 'hf:<base>[+<adapter>]' (local transformers model, "
+    "optional LoRA adapter), or 'openai:<url>#<model>' (an OpenAI-compatible /v1/chat/completions server)"
+)
+
+
+def parse_spec(spec: str) -> BackendSpec:
+    """Parse a ``--codegen`` string; raises ValueError with the accepted forms."""
+    s = spec.strip()
+    if s == "rule":
+        return BackendSpec("rule")
+    if s.startswith("hf:"):
+        body = s[3:]
+        base, _, adapter = body.partition("+")
+        if not base:
+            raise ValueError(f"bad codegen spec {spec!r}: hf:<base>[+<adapter>] needs a base")
+        return BackendSpec("hf", base, adapter)
+    if s.startswith("openai:"):
+        url, sep, model = s[7:].rpartition("#")
+        if not sep or not url or not model:
+            raise ValueError(f"bad codegen spec {spec!r}: use openai:<url>#<model>")
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"bad codegen spec {spec!r}: the URL must start with http:// or https://")
+        return BackendSpec("openai", url, model)
+    raise ValueError(f"unknown codegen spec {spec!r}; {SPEC_HELP}")
+
+
+def make_backend(spec: str | BackendSpec) -> Backend:
+    """The backend a spec names (imports heavy dependencies only for the backend asked for)."""
+    bs = parse_spec(spec) if isinstance(spec, str) else spec
+    if bs.kind == "rule":
+        from .rule import RuleBackend
+
+        return RuleBackend()
+    if bs.kind == "openai":
+        from .openai_backend import OpenAIBackend
+
+        return OpenAIBackend(bs.base, bs.extra)
+    if bs.kind == "hf":
+        from .hf import HFBackend
+
+        return HFBackend(base=bs.base, adapter=bs.extra or None)
+    raise ValueError(f"unknown backend kind {bs.kind!r}")
+
+
+def add_codegen_argument(parser, default: str = DEFAULT_SPEC) -> None:
+    """``--codegen SPEC`` with the same help on every generating command."""
+    parser.add_argument("--codegen", default=default, metavar="SPEC", help=f"{SPEC_HELP} (default: {default})")

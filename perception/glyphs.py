@@ -1,0 +1,107 @@
+"""Text boxes without a detector: clusters of glyph-sized ink components.
+
+A fallback for when no trained detector is available. Letters are small, isolated
+components that are not straight bars or specks; neighbouring glyphs (and the bars,
+specks and dots that sit among them: minus signs, fraction bars, the dot of an i) are
+grouped into one box per label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+Box = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class GlyphConfig:
+    max_height: float = 44.0  # px at 150 dpi: taller components are strokes
+    max_width: float = 44.0
+    min_height: float = 5.0  # shorter components are specks or bars, never a glyph on their own
+    gap_x: float = 0.55  # glyphs closer than this many glyph heights join one label
+    gap_y: float = 0.25
+    bar_thickness: float = 1.3  # px (std across the component): thinner and straight is a bar
+
+
+@dataclass
+class _Comp:
+    box: list[float]
+    area: int
+    kind: str  # glyph | bar | speck
+
+
+def _classify(mask: np.ndarray, x: int, y: int, w: int, h: int, lab: np.ndarray, i: int, scale: float,
+              cfg: GlyphConfig) -> str:  # fmt: skip
+    if max(w, h) <= max(3, 3.5 * scale):
+        return "speck"
+    ys, xs = np.nonzero(lab[y : y + h, x : x + w] == i)
+    pts = np.c_[xs, ys].astype(float)
+    pts -= pts.mean(0)
+    ev = np.linalg.eigvalsh(np.cov(pts.T)) if len(pts) > 2 else np.array([0.0, 1.0])
+    thin_std = float(np.sqrt(max(ev[0], 0)))
+    if thin_std <= cfg.bar_thickness * max(1.0, scale) and max(w, h) >= 2.5 * max(1.0, min(w, h)):
+        return "bar"
+    if h < cfg.min_height * scale and w < cfg.min_height * scale:
+        return "speck"
+    return "glyph"
+
+
+def glyph_boxes(mask: np.ndarray, scale: float = 1.0, cfg: GlyphConfig = GlyphConfig(),
+                exclude: np.ndarray | None = None) -> list[Box]:  # fmt: skip
+    """Label boxes (x0, y0, x1, y1) in graph coordinates from a stroke-ink mask.
+
+    ``exclude`` marks pixels known not to be text (e.g. dots); components touching it are skipped.
+    """
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    comps: list[_Comp] = []
+    for i in range(1, n):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        if h > cfg.max_height * scale or w > cfg.max_width * scale:
+            continue
+        kind = _classify(mask, x, y, w, h, lab, i, scale, cfg)
+        comps.append(_Comp([x, y, x + w, y + h], area, kind))
+    glyphs = [c for c in comps if c.kind == "glyph"]
+    if not glyphs:
+        return []
+    # union-find over glyphs whose widened boxes touch
+    parent = list(range(len(comps)))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    def grown(c: _Comp) -> list[float]:
+        h = max(c.box[3] - c.box[1], 6 * scale)
+        gx, gy = cfg.gap_x * h, cfg.gap_y * h
+        return [c.box[0] - gx, c.box[1] - gy, c.box[2] + gx, c.box[3] + gy]
+
+    boxes = np.array([c.box for c in comps], float)
+    g_idx = [k for k, c in enumerate(comps) if c.kind == "glyph"]
+    gb = np.array([grown(comps[k]) for k in g_idx])
+    for a_pos, a in enumerate(g_idx):
+        ga = gb[a_pos]
+        hit = (boxes[:, 0] <= ga[2]) & (boxes[:, 2] >= ga[0]) & (boxes[:, 1] <= ga[3]) & (boxes[:, 3] >= ga[1])
+        for b in np.nonzero(hit)[0]:
+            if b == a:
+                continue
+            if comps[b].kind != "glyph":
+                # a bar or speck joins a label only when it is inside the glyph's widened box
+                pass
+            ra, rb = find(a), find(int(b))
+            if ra != rb:
+                parent[rb] = ra
+    groups: dict[int, list[int]] = {}
+    for k in range(len(comps)):
+        groups.setdefault(find(k), []).append(k)
+    out: list[Box] = []
+    for members in groups.values():
+        if not any(comps[k].kind == "glyph" for k in members):
+            continue
+        b = boxes[members]
+        out.append((float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max())))
+    return out

@@ -1,0 +1,208 @@
+"""Reading label crops with PP-OCR (rapidocr, recognition only, fully offline).
+
+rapidocr 3.10 ships PP-OCRv6-small ONNX models in its wheel. Only the recognizer runs:
+the detector already found the text box, and rapidocr's own text detector misses single
+letters. ``use_det``/``use_cls``/``use_rec`` are passed on every call because rapidocr keeps
+them between calls.
+
+Crops are cut exactly at the box: a white border hurts once line fragments sit inside the
+crop. Two layouts that a one-line recognizer cannot read are handled here: a stacked
+fraction (split at its bar and read as two lines) and vertical text (read rotated too).
+Glyph positions give :class:`~img2asy.perception.latex.TextContext` its scripts, so
+``A_1`` and ``x^2`` come back as such.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from .latex import TextContext, to_latex
+
+Box = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One label: OCR text, its confidence, and the LaTeX built from it."""
+
+    text: str
+    conf: float
+    latex: str
+    context: TextContext
+
+
+def crop_box(image: Image.Image | np.ndarray, box: Box) -> np.ndarray:
+    """The RGB pixels inside ``box`` (x0, y0, x1, y1 in px), cut as they are (no border)."""
+    arr = np.asarray(image.convert("RGB")) if isinstance(image, Image.Image) else np.asarray(image)
+    if arr.ndim == 2:
+        arr = np.repeat(arr[:, :, None], 3, axis=2)
+    h, w = arr.shape[:2]
+    x0, y0 = max(0, int(math.floor(box[0]))), max(0, int(math.floor(box[1])))
+    x1, y1 = min(w, int(math.ceil(box[2]))), min(h, int(math.ceil(box[3])))
+    if x1 <= x0 or y1 <= y0:
+        raise ValueError(f"empty crop for box {box} in a {w}x{h} image")
+    return arr[y0:y1, x0:x1]
+
+
+def ink_mask(rgb: np.ndarray) -> np.ndarray:
+    """Dark-on-light ink as booleans; empty when the crop has no contrast."""
+    gray = rgb.astype(np.float32).mean(axis=2) if rgb.ndim == 3 else rgb.astype(np.float32)
+    paper, ink = float(np.percentile(gray, 90)), float(gray.min())
+    if paper - ink < 40:
+        return np.zeros(gray.shape, dtype=bool)
+    return gray < paper - 0.35 * (paper - ink)  # light enough to keep thin antialiased strokes joined
+
+
+def fraction_split(mask: np.ndarray) -> tuple[slice, slice] | None:
+    """Row ranges of numerator and denominator when the crop is a stacked fraction.
+
+    A fraction bar is a thin band of rows whose ink spans most of the crop, separated by
+    blank rows from ink above and below it (a radical's overline has nothing above it; the
+    bar of a theta touches its outline).
+    """
+    h, w = mask.shape
+    if h < 12 or w < 3:
+        return None
+    rows = mask.sum(axis=1)
+    full = rows >= 0.75 * w
+    blank = rows <= max(0, int(0.05 * w))
+    reach = max(2, h // 6)
+    i = 0
+    while i < h:
+        if not full[i]:
+            i += 1
+            continue
+        j = i
+        while j < h and full[j]:
+            j += 1
+        if j - i <= max(3, h // 8):
+            gap_above = [k for k in range(max(0, i - reach), i) if blank[k]]
+            gap_below = [k for k in range(j, min(h, j + reach)) if blank[k]]
+            if gap_above and gap_below and rows[: gap_above[0]].sum() and rows[gap_below[-1] + 1 :].sum():
+                return slice(0, i), slice(j, h)
+        i = j
+    return None
+
+
+def _trim(mask: np.ndarray, rows: slice) -> tuple[slice, slice] | None:
+    sub = mask[rows]
+    ys, xs = np.nonzero(sub)
+    if ys.size == 0:
+        return None
+    start = rows.start or 0
+    return slice(start + int(ys.min()), start + int(ys.max()) + 1), slice(int(xs.min()), int(xs.max()) + 1)
+
+
+def glyph_columns(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Glyph boxes (x0, y0, x1, y1), left to right: ink components merged when they share columns."""
+    import cv2
+
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    comps = [(int(x), int(y), int(x + bw), int(y + bh)) for x, y, bw, bh, area in stats[1:] if area >= 1]
+    comps.sort()
+    glyphs: list[list[int]] = []
+    for x0, y0, x1, y1 in comps:
+        if glyphs:
+            g = glyphs[-1]
+            overlap = min(g[2], x1) - max(g[0], x0)
+            if overlap > 0.5 * min(x1 - x0, g[2] - g[0]):  # "=", "i", ":" are one glyph
+                glyphs[-1] = [min(g[0], x0), min(g[1], y0), max(g[2], x1), max(g[3], y1)]
+                continue
+        glyphs.append([x0, y0, x1, y1])
+    return [tuple(g) for g in glyphs]
+
+
+def glyph_scripts(mask: np.ndarray, text: str) -> tuple[str, ...] | None:
+    """``base``/``sup``/``sub`` per non-space character, or None when glyphs and characters do not pair up."""
+    chars = [c for c in text if not c.isspace()]
+    glyphs = glyph_columns(mask)
+    if len(chars) < 2 or len(glyphs) != len(chars):
+        return None
+    first = next((i for i, c in enumerate(chars) if c.isalnum()), None)
+    if first is None:
+        return None
+    ref = glyphs[first]
+    ref_h = max(ref[3] - ref[1], 1)
+    base_bottom = ref[3] - (0.25 * ref_h if chars[first] in "gjpqy" else 0.0)
+    out = []
+    for i, ((x0, y0, x1, y1), ch) in enumerate(zip(glyphs, chars)):
+        pos = "base"
+        if i > first and ch.isalnum():  # operators sit at their own heights; scripts follow a base
+            if y1 < base_bottom - 0.3 * ref_h:
+                pos = "sup"
+            elif y1 > base_bottom + 0.12 * ref_h and y0 > ref[1] + 0.3 * ref_h:
+                pos = "sub"
+        out.append(pos)
+    return tuple(out)
+
+
+class Recognizer:
+    """PP-OCR recognition on label crops; ``read`` gives text, ``read_label`` LaTeX too."""
+
+    def __init__(self, engine=None):
+        if engine is None:
+            from rapidocr import RapidOCR
+
+            engine = RapidOCR(params={"Global.log_level": "error", "Global.use_det": False,
+                                      "Global.use_cls": False, "Global.use_rec": True})  # fmt: skip
+        self.engine = engine
+
+    def _rec(self, rgb: np.ndarray) -> tuple[str, float]:
+        bgr = np.ascontiguousarray(rgb[:, :, ::-1])
+        out = self.engine(bgr, use_det=False, use_cls=False, use_rec=True)
+        txts = getattr(out, "txts", None) or ()
+        scores = getattr(out, "scores", None) or ()
+        if not txts:
+            return "", 0.0
+        return str(txts[0]).strip(), float(scores[0])
+
+    def read_crop(self, rgb: np.ndarray) -> tuple[str, float]:
+        """Text of one crop; tall crops are also read turned a quarter each way (vertical axis titles)."""
+        text, conf = self._rec(rgb)
+        h, w = rgb.shape[:2]
+        if h > 2.5 * w and h >= 30:
+            for k in (1, 3):
+                t, c = self._rec(np.ascontiguousarray(np.rot90(rgb, k)))
+                if c > conf + 0.05 and len(t) > len(text):
+                    text, conf = t, c
+        return text, conf
+
+    def read(self, image: Image.Image | np.ndarray, box: Box) -> tuple[str, float]:
+        """OCR text and confidence of the label inside ``box`` (a fraction reads as ``p/q``)."""
+        r = self.read_label(image, box)
+        return r.text, r.conf
+
+    def read_label(self, image: Image.Image | np.ndarray, box: Box, near_point: bool = False) -> Reading:
+        """Text, confidence and LaTeX of the label inside ``box``; ``near_point``: it names a point."""
+        rgb = crop_box(image, box)
+        mask = ink_mask(rgb)
+        if not mask.any():
+            return Reading("", 0.0, "", TextContext(near_point=near_point))
+        split = fraction_split(mask)
+        if split is not None:
+            parts = [_trim(mask, rows) for rows in split]
+            if all(parts):
+                (nt, nc), (dt, dc) = (self._rec(np.ascontiguousarray(rgb[r, c])) for r, c in parts)
+                if nt and dt:
+                    ctx = TextContext(near_point=near_point, fraction=True)
+                    text = f"{nt}/{dt}"
+                    return Reading(text, min(nc, dc), to_latex(text, ctx), ctx)
+        text, conf = self.read_crop(rgb)
+        ctx = TextContext(near_point=near_point, scripts=glyph_scripts(mask, text))
+        return Reading(text, conf, to_latex(text, ctx), ctx)
+
+    def read_many(self, image: Image.Image, boxes: list[Box], near_point: list[bool] | None = None) -> list[Reading]:
+        """Readings for several boxes of one image; a box that fails reads as empty text."""
+        img = np.asarray(image.convert("RGB"))
+        flags = near_point or [False] * len(boxes)
+        out = []
+        for box, near in zip(boxes, flags):
+            try:
+                out.append(self.read_label(img, box, near))
+            except ValueError:
+                out.append(Reading("", 0.0, "", TextContext(near_point=near)))
+        return out

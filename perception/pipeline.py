@@ -1,0 +1,202 @@
+"""The perception entry point: ``perceive(image, config) -> SceneGraph``.
+
+Every other stage calls :func:`perceive` (or :class:`Perception` to keep models loaded over
+a batch). Steps: load and validate the image (:mod:`.image`), split ink into regions, dots,
+arrowheads and strokes (:mod:`.strokes`), find text boxes (the YOLO detector when its
+weights exist, else glyph clusters from :mod:`.glyphs`), read them with OCR, vectorise the
+remaining ink and assemble the graph (:mod:`.assemble`).
+
+Configuration lives in ``configs/perception.yaml`` (:meth:`Perceiver.from_yaml`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from img2asy.scene_graph.schema import SceneGraph
+
+from .assemble import AssembleConfig, LabelRead, assemble
+from .glyphs import GlyphConfig, glyph_boxes
+from .image import ImageLimits, ImageSource, LoadedImage, PerceptionError, load_image
+from .strokes import StrokeConfig, prepare, vectorise
+
+__all__ = ["Perceiver", "Perception", "PerceptionError", "perceive"]
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CONFIG = REPO_ROOT / "configs" / "perception.yaml"
+
+
+@dataclass(frozen=True)
+class Perceiver:
+    """Perception settings. ``dpi=None`` reads it from the file or estimates it from the ink."""
+
+    dpi: float | None = None
+    default_dpi: float = 150.0
+    detector: str | None = "models/detector/best.pt"  # weights; relative to the repo; missing -> glyph fallback
+    detector_conf: float = 0.25
+    ocr: bool = True
+    validate: bool = True  # refuse photos / blank pages
+    limits: ImageLimits = field(default_factory=ImageLimits)
+    strokes: StrokeConfig = field(default_factory=StrokeConfig)
+    glyphs: GlyphConfig = field(default_factory=GlyphConfig)
+    assemble: AssembleConfig = field(default_factory=AssembleConfig)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Perceiver":
+        subs = {"limits": ImageLimits, "strokes": StrokeConfig, "glyphs": GlyphConfig, "assemble": AssembleConfig}
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown perception settings: {sorted(unknown)}")
+        kw = {}
+        for k, v in data.items():
+            if k in subs and isinstance(v, dict):
+                sub_known = {f.name for f in dataclasses.fields(subs[k])}
+                bad = set(v) - sub_known
+                if bad:
+                    raise ValueError(f"unknown {k} settings: {sorted(bad)}")
+                kw[k] = subs[k](**v)
+            else:
+                kw[k] = v
+        return cls(**kw)
+
+    @classmethod
+    def from_yaml(cls, path: str | Path = DEFAULT_CONFIG) -> "Perceiver":
+        import yaml
+
+        data = yaml.safe_load(Path(path).read_text()) or {}
+        return cls.from_dict(data)
+
+    def detector_path(self) -> Path | None:
+        if not self.detector:
+            return None
+        p = Path(self.detector)
+        p = p if p.is_absolute() else REPO_ROOT / p
+        return p if p.exists() else None
+
+
+@dataclass
+class Timing:
+    load: float = 0.0
+    prepare: float = 0.0
+    text: float = 0.0
+    ocr: float = 0.0
+    strokes: float = 0.0
+    assemble: float = 0.0
+
+
+class Perception:
+    """Holds the loaded models (detector, OCR) for a batch of images."""
+
+    def __init__(self, config: Perceiver | None = None):
+        self.config = config or Perceiver()
+        self._detector = None
+        self._recognizer = None
+        self._detector_tried = False
+        self.timing = Timing()
+
+    # ------------------------------------------------------------------ models
+    def detector(self):
+        if not self._detector_tried:
+            self._detector_tried = True
+            path = self.config.detector_path()
+            if path is not None:
+                from .detector import Detector
+
+                self._detector = Detector.load(path, device="cpu", conf=self.config.detector_conf)
+        return self._detector
+
+    def recognizer(self):
+        if self._recognizer is None and self.config.ocr:
+            from .ocr import Recognizer
+
+            self._recognizer = Recognizer()
+        return self._recognizer
+
+    # ------------------------------------------------------------------ steps
+    def load(self, image: ImageSource) -> LoadedImage:
+        return load_image(image, self.config.limits, validate=self.config.validate)
+
+    def perceive(self, image: ImageSource) -> SceneGraph:
+        import time
+
+        t0 = time.perf_counter()
+        li = self.load(image)
+        rgb = np.asarray(li.image.convert("RGB"))
+        t1 = time.perf_counter()
+        dpi = self.config.dpi or li.dpi
+        scale = (dpi or self.config.default_dpi) / 150.0
+        prep = prepare(rgb, li.paper, scale, self.config.strokes)
+        t2 = time.perf_counter()
+        boxes, dets = self._text_boxes(li.image, prep, scale)
+        if dpi is None:
+            dpi = estimate_dpi(boxes, self.config.default_dpi)
+            new_scale = dpi / 150.0
+            if abs(new_scale - scale) > 0.2 * scale:
+                scale = new_scale
+                prep = prepare(rgb, li.paper, scale, self.config.strokes)
+                boxes, dets = self._text_boxes(li.image, prep, scale)
+        t3 = time.perf_counter()
+        labels = self._read(li.image, boxes)
+        t4 = time.perf_counter()
+        vec = vectorise(prep, boxes, self.config.strokes)
+        t5 = time.perf_counter()
+        graph = assemble(vec, labels, li.image.width, li.image.height, dpi, self.config.assemble)
+        graph.g.graph["perception"] = {"text_boxes": "detector" if dets is not None else "glyphs",
+                                       "dpi_source": "config" if self.config.dpi else "file" if li.dpi else "estimated"}  # fmt: skip
+        t6 = time.perf_counter()
+        tm = self.timing
+        tm.load += t1 - t0
+        tm.prepare += t2 - t1
+        tm.text += t3 - t2
+        tm.ocr += t4 - t3
+        tm.strokes += t5 - t4
+        tm.assemble += t6 - t5
+        return graph
+
+    def _text_boxes(self, image: Image.Image, prep, scale: float):
+        det = self.detector()
+        if det is not None:
+            dets = det.predict(image)
+            return [d.box for d in dets if d.cls == "text"], dets
+        return glyph_boxes(prep.strokes, scale, self.config.glyphs), None
+
+    def _read(self, image: Image.Image, boxes) -> list[LabelRead]:
+        rec = self.recognizer()
+        if rec is None:
+            return [LabelRead(tuple(b), "", "") for b in boxes]
+        out = []
+        for b, r in zip(boxes, rec.read_many(image, [_pad(b, 2, image.size) for b in boxes])):
+            out.append(LabelRead(tuple(float(v) for v in b), r.text, r.latex, r.conf))
+        return out
+
+
+def _pad(b, p: float, size) -> tuple[float, float, float, float]:
+    return (max(0.0, b[0] - p), max(0.0, b[1] - p), min(float(size[0]), b[2] + p), min(float(size[1]), b[3] + p))
+
+
+def estimate_dpi(boxes, default: float = 150.0) -> float:
+    """dpi from the height of text: a single-line label is about 9-10 pt of ink tall at 12 pt."""
+    hs = sorted(b[3] - b[1] for b in boxes if b[3] - b[1] > 3)
+    if len(hs) < 2:
+        return default
+    med = hs[len(hs) // 2]
+    dpi = med / REF_LABEL_HEIGHT_PX * 150.0
+    if not math.isfinite(dpi):
+        return default
+    return float(min(600.0, max(50.0, dpi)))
+
+
+REF_LABEL_HEIGHT_PX = 17.0  # median ink height of a label at 150 dpi (measured on synthetic data)
+
+
+def perceive(image: ImageSource, config: Perceiver | None = None) -> SceneGraph:
+    """The scene graph of one diagram image (path, bytes or PIL image). Raises PerceptionError."""
+    return Perception(config).perceive(image)

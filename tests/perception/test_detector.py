@@ -1,0 +1,64 @@
+"""The shipped detector weights on a figure rendered by the real toolchain."""
+
+from __future__ import annotations
+
+import pytest
+
+from img2asy.data.annotate import annotate
+from img2asy.perception.detector import DEFAULT_WEIGHTS, DETECTOR_CLASSES, Detection, Detector
+from img2asy.training.detector import boxes_from_graph
+
+FIGURE = r"""
+unitsize(1cm);
+pair A=(0,0), B=(5,0), C=(1.5,3.2), M=(2.5,0);
+draw(A--B--C--cycle);
+draw(C--M, dashed);
+dot(A); dot(B); dot(C); dot(M);
+label("$A$", A, SW); label("$B$", B, SE); label("$C$", C, N); label("$M$", M, S);
+label("$7$", (A+C)/2, W); label("$5\sqrt{2}$", (B+C)/2, NE); label("$40^\circ$", B, 8*dir(160));
+"""
+
+
+def _iou(a, b) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+
+
+@pytest.fixture(scope="module")
+def detector() -> Detector:
+    if not DEFAULT_WEIGHTS.exists():
+        pytest.fail(f"shipped weights missing: {DEFAULT_WEIGHTS}")
+    return Detector.load(device="cpu")
+
+
+def test_shipped_weights_are_small_and_know_the_classes(detector) -> None:
+    assert DEFAULT_WEIGHTS.stat().st_size < 12 * 2**20
+    assert detector.classes == DETECTOR_CLASSES
+
+
+def test_finds_text_and_dots_on_a_rendered_figure(detector, toolchain) -> None:
+    res = toolchain.compile(FIGURE)
+    assert res.ok, res.errors
+    img = toolchain.rasterize(res.pdf, 150)
+    truth = boxes_from_graph(annotate(res.pdf, res.tex, 150, img.size))
+    dets = detector.predict(img)
+    assert all(isinstance(d, Detection) and d.cls in DETECTOR_CLASSES and 0 < d.conf <= 1 for d in dets)
+    for cls in ("text", "dot"):
+        want = [tuple(b[1:]) for b in truth if DETECTOR_CLASSES[b[0]] == cls]
+        got = [d.box for d in dets if d.cls == cls]
+        found = sum(any(_iou(w, g) >= 0.5 for g in got) for w in want)
+        assert found >= len(want) - 1, (cls, found, len(want), got)
+        assert len(got) <= len(want) + 1  # few false alarms
+
+
+def test_degraded_input_still_finds_text(detector, toolchain) -> None:
+    from img2asy.data.augment import Degradation, degrade
+
+    res = toolchain.compile(FIGURE)
+    graph = annotate(res.pdf, res.tex, 150)
+    img, g = degrade(res.pdf, graph, Degradation(dpi=100, jpeg_quality=60, blur=0.4, noise=3.0), toolchain)
+    want = [tuple(b[1:]) for b in boxes_from_graph(g) if b[0] == 0]
+    got = [d.box for d in detector.predict(img) if d.cls == "text"]
+    assert sum(any(_iou(w, b) >= 0.5 for b in got) for w in want) >= len(want) - 2

@@ -1,0 +1,91 @@
+"""OCR text -> label LaTeX: the strings a person would type, and the comparison key."""
+
+from __future__ import annotations
+
+import pytest
+
+from img2asy.perception.latex import TextContext, normalize_latex, to_latex
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("A", "$A$"),
+        ("12√2", r"$12\sqrt{2}$"),
+        ("√5", r"$\sqrt{5}$"),
+        ("√(x+1)", r"$\sqrt{x+1}$"),
+        ("45°", r"$45^\circ$"),
+        ("45º", r"$45^\circ$"),
+        ("(x + 20)°", r"$(x+20)^\circ$"),
+        ("5 cm", "5 cm"),
+        ("12 units", "12 units"),
+        ("A1", "$A_1$"),
+        ("P12", "$P_{12}$"),
+        ("x2", "$x^2$"),
+        ("x²", "$x^2$"),
+        ("−3", "$-3$"),
+        ("一3", "$-3$"),
+        ("y = 2x + 1", "$y=2x+1$"),
+        ("1/2", r"$\frac{1}{2}$"),
+        ("½", r"$\frac{1}{2}$"),
+        ("B′", "$B'$"),
+        ("θ", r"$\theta$"),
+        ("π", r"$\pi$"),
+        ("（2，3）", "$(2,3)$"),
+        ("3.5", "$3.5$"),
+        ("50%", r"$50\%$"),
+        ("Favorite fruit", "Favorite fruit"),
+        ("", ""),
+    ],
+)
+def test_to_latex(text: str, expected: str) -> None:
+    assert to_latex(text) == expected
+
+
+def test_lookalikes_inside_numbers_are_digits() -> None:
+    assert to_latex("1O") == "$10$"
+    assert to_latex("O.5") == "$0.5$"
+    assert to_latex("l0") == "$10$"
+    assert to_latex("2l") == "$21$"
+    assert to_latex("lO cm") == "10 cm"
+
+
+def test_lone_glyph_next_to_a_point_is_a_letter() -> None:
+    assert to_latex("0", TextContext(near_point=True)) == "$O$"
+    assert to_latex("0") == "$0$"  # an axis tick label stays a number
+    assert to_latex("|", TextContext(near_point=True)) == "$l$"
+    assert to_latex("AO") == "$AO$"  # letters stay letters next to letters
+
+
+def test_glyph_positions_decide_scripts() -> None:
+    assert to_latex("x2", TextContext(scripts=("base", "sub"))) == "$x_2$"
+    assert to_latex("A2", TextContext(scripts=("base", "sup"))) == "$A^2$"
+    assert to_latex("x12", TextContext(scripts=("base", "sub", "sub"))) == "$x_{12}$"
+    assert to_latex("2x", TextContext(scripts=("base", "base"))) == "$2x$"
+
+
+def test_stacked_fraction() -> None:
+    assert to_latex("3/8", TextContext(fraction=True)) == r"$\frac{3}{8}$"
+    assert to_latex("x+1/2", TextContext(fraction=True)) == r"$\frac{x+1}{2}$"
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("$x^{2}$", "$x^2$"),
+        (r"$45^{\circ}$", r"$45^\circ$"),
+        (r"$\dfrac{1}{2}$", r"$\frac{1}{2}$"),
+        ("$5$ cm", "5 cm"),
+        (r"$5\text{ cm}$", "5 cm"),
+        ("$y = 2x + 1$", "$y=2x+1$"),
+        (r"$\angle A \leq 90$", r"$\angle A\le 90$"),
+    ],
+)
+def test_normalize_equates_spellings(a: str, b: str) -> None:
+    assert normalize_latex(a) == normalize_latex(b)
+
+
+def test_normalize_keeps_differences() -> None:
+    assert normalize_latex("$x^2$") != normalize_latex("$x_2$")
+    assert normalize_latex("$A$") != normalize_latex("$a$")
+    assert normalize_latex(r"$\frac{1}{2}$") != normalize_latex("$12$")
