@@ -72,9 +72,12 @@ def load_gguf(path: Path, dtype: str = "bf16"):
     """(model, tokenizer) from a GGUF file, dequantised to ``dtype`` and unflagged."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    from transformers import GgufConfig
+
     path = Path(path)
     tok = AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
-    model = AutoModelForCausalLM.from_pretrained(str(path.parent), gguf_file=path.name, dtype=torch_dtype(dtype))
+    model = AutoModelForCausalLM.from_pretrained(str(path.parent), gguf_file=path.name, dtype=torch_dtype(dtype),
+                                                 quantization_config=GgufConfig(dequantize=True))  # dense layers
     unflag_quantized(model)
     return model, tok
 
@@ -132,7 +135,7 @@ def load_tokenizer(spec: str):
     return AutoTokenizer.from_pretrained(src)
 
 
-def load_model(spec: str, dtype: str = "bf16", adapter: str | Path | None = None, trainable: bool = False):
+def load_model(spec: str, dtype: str = "fp32", adapter: str | Path | None = None, trainable: bool = False):
     """(model, tokenizer) for ``spec``, with a peft LoRA ``adapter`` applied when given."""
     from transformers import AutoModelForCausalLM
 
@@ -159,3 +162,52 @@ def adapter_base(adapter: str | Path) -> str | None:
     if not cfg.exists():
         return None
     return json.loads(cfg.read_text()).get("base_model_name_or_path")
+
+
+# ------------------------------------------------------------------ tiny models (tests, smoke runs)
+_CHATML = (
+    "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
+
+
+def build_small_tokenizer(corpus: list[str], vocab_size: int = 600):
+    """A byte-level BPE tokenizer with a ChatML template, trained on ``corpus`` (no download needed)."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+    tk = Tokenizer(models.BPE())
+    tk.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tk.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=specials,
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)  # fmt: skip
+    tk.train_from_iterator(corpus, trainer)
+    return PreTrainedTokenizerFast(tokenizer_object=tk, eos_token="<|im_end|>", pad_token="<|endoftext|>",
+                                   chat_template=_CHATML)  # fmt: skip
+
+
+def build_tiny_model(out: Path, tokenizer_src: str | Path | None = None, corpus: list[str] | None = None,
+                     hidden: int = 64, layers: int = 2, seed: int = 0) -> Path:  # fmt: skip
+    """Save a randomly initialised ``layers``-layer Qwen2 causal LM and its tokenizer to ``out``.
+
+    The tokenizer is the one in ``tokenizer_src`` (e.g. the converted Qwen folder) when given,
+    else a small BPE trained on ``corpus``. For tests and smoke runs: it loads in a second.
+    """
+    import torch
+    from transformers import AutoTokenizer, Qwen2Config, Qwen2ForCausalLM
+
+    if tokenizer_src is not None:
+        tok = AutoTokenizer.from_pretrained(str(tokenizer_src))
+    else:
+        tok = build_small_tokenizer(corpus or ["size(100); draw((0,0)--(1,1)); label(\"$A$\", (0,0), SW);"])
+    torch.manual_seed(seed)
+    cfg = Qwen2Config(vocab_size=len(tok), hidden_size=hidden, intermediate_size=hidden * 2, num_hidden_layers=layers,
+                      num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=4096,
+                      tie_word_embeddings=True, eos_token_id=tok.eos_token_id,
+                      pad_token_id=tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id)  # fmt: skip
+    model = Qwen2ForCausalLM(cfg)
+    out = Path(out)
+    model.save_pretrained(str(out), safe_serialization=True)
+    tok.save_pretrained(str(out))
+    return out

@@ -142,7 +142,7 @@ class Worker:
         try:
             image, graph = self.source(path)
         except Exception as e:  # PerceptionError and anything else: this image only
-            rec.error = _describe_error(e)
+            rec.error = _describe_error(e) if type(e).__name__ == "PerceptionError" else f"perception: {_describe_error(e)}"
             rec.seconds_perception = rec.seconds_total = round(time.perf_counter() - t0, 3)
             return rec
         t1 = time.perf_counter()

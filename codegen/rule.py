@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,8 @@ from .registry import Backend
 DEFAULT_DPI = 150.0  # assumed when an image does not say
 DEFAULT_WIDTH_BP = 0.5  # asy's default line width
 DEFAULT_FONT_PT = 12.0
+WIDTH_TOL = (0.12, 0.3)  # (bp, fraction): widths closer than both are the same pen
+FONT_TOL = (0.6, 0.1)  # (pt, fraction) for font sizes
 STROKE_KINDS = ("segment", "polyline", "curve", "circle", "arc")
 _DIRS = ("N", "S", "E", "W", "NE", "NW", "SE", "SW")
 _DIR_ANGLE = {"E": 0, "NE": 45, "N": 90, "NW": 135, "W": 180, "SW": 225, "S": 270, "SE": 315}
@@ -195,13 +198,18 @@ class _Ctx:
         if d.get("dash", "solid") in ("dashed", "dotted"):
             parts.append(d["dash"])
         w = float(d.get("width", self.width_px))
-        if abs(w - self.width_px) * self.px_bp > 0.12:
-            parts.append(f"linewidth({num(w * self.px_bp, 2)})")
+        if _differs(w * self.px_bp, self.width_px * self.px_bp, WIDTH_TOL):
+            parts.append(f"linewidth({num(w * self.px_bp, 1)})")
         if color and "color" in d:
             c = pen_color(d["color"])
             if c != "black":
                 parts.append(c)
         return "+".join(parts)
+
+
+def _differs(v: float, ref: float, tol: tuple[float, float]) -> bool:
+    """True when ``v`` is visibly different from ``ref`` (beyond an absolute and a relative margin)."""
+    return abs(v - ref) > max(tol[0], tol[1] * abs(ref))
 
 
 def _finite(d: dict) -> bool:
@@ -214,12 +222,17 @@ def _finite(d: dict) -> bool:
 
 
 def _majority(values: list[float], default: float, tol: float) -> float:
-    """The most common value (within ``tol``), or ``default`` when there are none."""
+    """The most common value (most others within ``tol`` of it), or ``default`` when there are none."""
     if not values:
         return default
-    best, best_n = default, 0
-    for v in values:
-        n = sum(1 for w in values if abs(w - v) <= tol)
+    vs = sorted(values)
+    best, best_n, lo, hi = default, 0, 0, 0
+    for v in vs:
+        while vs[lo] < v - tol:
+            lo += 1
+        while hi < len(vs) and vs[hi] <= v + tol:
+            hi += 1
+        n = hi - lo
         if n > best_n or (n == best_n and abs(v - default) < abs(best - default)):
             best, best_n = v, n
     return best
@@ -337,14 +350,17 @@ class _Seg:
 
 
 def _grid_loops(ctx: _Ctx, segs: list[_Seg]) -> tuple[list[str], set[str]]:
-    """Evenly spaced, equally long horizontal or vertical lines written as for-loops."""
+    """Evenly spaced, equally long horizontal or vertical lines (grids, ticks) as for-loops.
+
+    A run may skip up to two places (an axis drawn where a grid line would be, no tick at 0).
+    """
     groups: dict[tuple, list[tuple[float, _Seg]]] = {}
     for s in segs:
         (x0, y0), (x1, y1) = s.a, s.b
-        if abs(x0 - x1) < 0.6 and abs(y0 - y1) > 4:
+        if abs(x0 - x1) < 0.6 and abs(y0 - y1) > 1.0:
             lo, hi = sorted((y0, y1))
             groups.setdefault(("v", round(lo), round(hi), s.pen), []).append(((x0 + x1) / 2, s))
-        elif abs(y0 - y1) < 0.6 and abs(x0 - x1) > 4:
+        elif abs(y0 - y1) < 0.6 and abs(x0 - x1) > 1.0:
             lo, hi = sorted((x0, x1))
             groups.setdefault(("h", round(lo), round(hi), s.pen), []).append(((y0 + y1) / 2, s))
     lines: list[str] = []
@@ -353,44 +369,56 @@ def _grid_loops(ctx: _Ctx, segs: list[_Seg]) -> tuple[list[str], set[str]]:
         items.sort(key=lambda t: t[0], reverse=orient == "h")  # loops count up in the diagram frame
         k = 0
         while k < len(items):
-            run = [items[k]]
-            for t in items[k + 1 :]:
-                gap = abs(t[0] - run[-1][0])
-                if len(run) == 1 and gap > 1.0 or len(run) > 1 and abs(gap - abs(run[1][0] - run[0][0])) < 0.8:
-                    run.append(t)
-                elif gap >= 1.0:
-                    break
+            run = _arithmetic_run(items, k)
             if len(run) >= 4:
-                lines.append(_loop_line(ctx, orient, run, pen))
-                used.update(s.node for _, s in run)
-                k += len(run)
+                lines.append(_loop_line(ctx, orient, [items[j] for _, j in run], [i for i, _ in run], pen))
+                used.update(items[j][1].node for _, j in run)
+                k = run[-1][1] + 1
             else:
                 k += 1
     return lines, used
 
 
-def _loop_line(ctx: _Ctx, orient: str, run: list[tuple[float, _Seg]], pen: str) -> str:
-    first, last = run[0][1], run[-1][1]
-    step_px = (run[-1][0] - run[0][0]) / (len(run) - 1)
-    fa = ctx.frame.to_units(first.a)
-    fb = ctx.frame.to_units(first.b)
+def _arithmetic_run(items: list[tuple[float, _Seg]], k: int, tol: float = 0.8, max_gaps: int = 2) -> list[tuple[int, int]]:
+    """(loop index, item index) pairs of the evenly spaced run starting at item ``k``."""
+    if k + 1 >= len(items):
+        return [(0, k)]
+    step = abs(items[k + 1][0] - items[k][0])
+    if step < 2.0:
+        return [(0, k)]
+    run, gaps = [(0, k)], 0
+    for j in range(k + 1, len(items)):
+        d = abs(items[j][0] - items[k][0]) / step
+        idx = round(d)
+        if abs(d - idx) * step > tol or idx <= run[-1][0]:
+            break
+        gaps += idx - run[-1][0] - 1
+        if gaps > max_gaps:
+            break
+        run.append((idx, j))
+    return run
+
+
+def _loop_line(ctx: _Ctx, orient: str, run: list[tuple[float, _Seg]], idx: list[int], pen: str) -> str:
+    first = run[0][1]
+    step_px = (run[-1][0] - run[0][0]) / idx[-1]
+    fa, fb = ctx.frame.to_units(first.a), ctx.frame.to_units(first.b)
     if orient == "v":
         lo, hi = sorted((fa[1], fb[1]))
-        x0 = (fa[0] + fb[0]) / 2
-        var = _affine(ctx, x0, step_px / ctx.frame.scale)
+        var = _affine(ctx, (fa[0] + fb[0]) / 2, step_px / ctx.frame.scale)
         path = f"({var},{ctx.n(lo)})--({var},{ctx.n(hi)})"
     else:
         lo, hi = sorted((fa[0], fb[0]))
-        y0 = (fa[1] + fb[1]) / 2
-        var = _affine(ctx, y0, -step_px / ctx.frame.scale)  # pixel y runs down
+        var = _affine(ctx, (fa[1] + fb[1]) / 2, -step_px / ctx.frame.scale)  # pixel y runs down
         path = f"({ctx.n(lo)},{var})--({ctx.n(hi)},{var})"
-    del last
-    return f"for (int i = 0; i < {len(run)}; ++i) draw({path}{', ' + pen if pen else ''});"
+    skip = [i for i in range(idx[-1] + 1) if i not in idx]
+    cond = f"if ({' && '.join(f'i != {i}' for i in skip)}) " if skip else ""
+    return f"for (int i = 0; i <= {idx[-1]}; ++i) {cond}draw({path}{', ' + pen if pen else ''});"
 
 
 def _affine(ctx: _Ctx, start: float, step: float) -> str:
     """``start + i*step`` written the short way."""
-    s, st = ctx.n(start), ctx.n(abs(step))
+    s, st = ctx.n(start), num(abs(step), ctx.opts.decimals + 1)
     term = "i" if st == "1" else f"i*{st}"
     if s == "0":
         return term if step > 0 else f"-{term}"
@@ -433,181 +461,288 @@ def _chains(segs: list[_Seg], key) -> list[tuple[list, str]]:
 
 
 # ----------------------------------------------------------------------------- printer
+def _off_canvas(graph: SceneGraph, margin: float = 2.0) -> bool:
+    w, h = graph.width + margin, graph.height + margin
+
+    def out(p) -> bool:
+        return not (-margin <= p[0] <= w and -margin <= p[1] <= h)
+
+    for _, d in graph.nodes():
+        k = d["kind"]
+        if k == "label":
+            continue
+        if k in ("circle", "arc"):
+            c, r = d["center"], d["r"]
+            if out((c[0] - r, c[1] - r)) or out((c[0] + r, c[1] + r)):
+                return True
+        pts = [d[key] for key in ("xy", "a", "b") if key in d] + list(d.get("pts", []))
+        if any(out(p) for p in pts):
+            return True
+    return False
+
+
+def clip_to_canvas(graph: SceneGraph, margin: float = 2.0) -> SceneGraph:
+    """A copy whose lines, curves and fills stop at the image's edge (plots drawn then ``clip``-ped
+    reach far outside it); circles and arcs stay whole, the printed ``clip`` cuts them."""
+    from shapely.geometry import LineString, Polygon, box
+
+    out = SceneGraph.from_json(graph.to_json())
+    g = out.g
+    rect = box(-margin, -margin, graph.width + margin, graph.height + margin)
+    for n, d in list(out.nodes()):
+        k = d["kind"]
+        if k == "point" and not rect.contains(_shp_point(d["xy"])):
+            g.remove_node(n)
+        elif k in ("segment", "polyline", "curve", "mark"):
+            pts = [d["a"], d["b"]] if k == "segment" else list(d["pts"])
+            closed = bool(d.get("closed")) and len(pts) > 2
+            line = LineString(pts + ([pts[0]] if closed else []))
+            if rect.contains(line):
+                continue
+            pieces = [list(map(list, p.coords)) for p in _lines_of(line.intersection(rect)) if len(p.coords) >= 2]
+            attrs = {key: v for key, v in d.items() if key not in ("kind", "a", "b", "pts", "closed")}
+            g.remove_node(n)
+            for piece in pieces:
+                if k == "segment":
+                    out.add("segment", a=piece[0], b=piece[-1], **attrs)
+                else:
+                    out.add(k, pts=piece, closed=False, **attrs)
+        elif k == "region":
+            poly = Polygon(d["pts"]).buffer(0)
+            if rect.contains(poly):
+                continue
+            cut = poly.intersection(rect)
+            g.remove_node(n)
+            for part in getattr(cut, "geoms", [cut]):
+                if isinstance(part, Polygon) and not part.is_empty:
+                    out.add("region", pts=[list(p) for p in part.exterior.coords[:-1]], fill=d.get("fill", [0, 0, 0]), closed=True)
+    return out
+
+
+def _shp_point(p):
+    from shapely.geometry import Point
+
+    return Point(p[0], p[1])
+
+
+def _lines_of(geom) -> list:
+    if geom.is_empty:
+        return []
+    if geom.geom_type == "LineString":
+        return [geom]
+    return [x for part in getattr(geom, "geoms", []) for x in _lines_of(part)]
+
+
 def print_asy(graph: SceneGraph, opts: RuleOptions = RuleOptions()) -> str:
     """The Asymptote program for ``graph`` (see the module docstring)."""
-    g = graph.g
-    frame = frame_for(graph)
-    dpi = graph.dpi or DEFAULT_DPI
-    px_bp = 72.0 / dpi
-    nodes = {n: d for n, d in g.nodes(data=True) if _finite(d)}
-    widths = [float(d["width"]) for d in nodes.values() if d["kind"] in STROKE_KINDS and "width" in d]
-    width_px = _majority(widths, DEFAULT_WIDTH_BP / px_bp, 0.1 / px_bp)
-    if abs(width_px * px_bp - DEFAULT_WIDTH_BP) <= 0.12:
-        width_px = DEFAULT_WIDTH_BP / px_bp
-    ctx = _Ctx(graph, frame, opts, px_bp, width_px)
+    clipped = _off_canvas(graph)
+    return _Printer(clip_to_canvas(graph) if clipped else graph, opts, clipped).program()
 
-    labels = [(n, d) for n, d in nodes.items() if d["kind"] == "label"] if opts.labels != "none" else []
-    fonts = [float(d.get("fontsize", DEFAULT_FONT_PT)) for _, d in labels]
-    font_pt = _majority(fonts, DEFAULT_FONT_PT, 0.25)
 
-    # --- strokes, deduplicated (filldraw outlines of adjacent regions repeat edges)
-    seen: set = set()
-    segs: list[_Seg] = []
-    others: list[tuple[str, dict]] = []
-    arrowed: dict[str, _Arrows] = {}
-    for n, d in sorted(nodes.items(), key=lambda nd: _node_order(nd[0])):
-        if d["kind"] not in STROKE_KINDS:
-            continue
-        arr = _arrows(g, n, d)
-        if arr is not None:
-            arrowed[n] = arr
-        pen = ctx.pen(d)
-        if d["kind"] == "segment":
-            k = (pen, frozenset([(round(d["a"][0], 1), round(d["a"][1], 1)), (round(d["b"][0], 1), round(d["b"][1], 1))]))
-            if k in seen and arr is None:
+class _Printer:
+    """One graph's program, statement group by statement group (fills, draws, marks, dots, labels)."""
+
+    def __init__(self, graph: SceneGraph, opts: RuleOptions, clipped: bool):
+        self.graph, self.g, self.clipped = graph, graph.g, clipped
+        self.nodes = {n: d for n, d in graph.g.nodes(data=True) if _finite(d)}
+        px_bp = 72.0 / (graph.dpi or DEFAULT_DPI)
+        widths = [float(d["width"]) for d in self.nodes.values() if d["kind"] in STROKE_KINDS and "width" in d]
+        width_px = _majority(widths, DEFAULT_WIDTH_BP / px_bp, 0.1 / px_bp)
+        if not _differs(width_px * px_bp, DEFAULT_WIDTH_BP, WIDTH_TOL):
+            width_px = DEFAULT_WIDTH_BP / px_bp
+        self.ctx = _Ctx(graph, frame_for(graph), opts, px_bp, width_px)
+        self.labels = [(n, d) for n, d in self.nodes.items() if d["kind"] == "label"] if opts.labels != "none" else []
+        font_pt = _majority([float(d.get("fontsize", DEFAULT_FONT_PT)) for _, d in self.labels], DEFAULT_FONT_PT, 0.25)
+        self.font_pt = font_pt if _differs(font_pt, DEFAULT_FONT_PT, FONT_TOL) else DEFAULT_FONT_PT
+        self.label_target = {n: t for n, _ in self.labels if (t := self._label_target(n)) is not None}
+        self.segs, self.others, self.arrowed = self._split_strokes()
+        self.loop_lines, self.looped = self._loops()
+        self.points = sorted(((n, d) for n, d in self.nodes.items() if d["kind"] == "point"), key=self._reading_order)
+        self._name_points()
+        self.consumed: set[str] = set()  # outlines already drawn by a filldraw
+
+    # ------------------------------------------------------------------ analysis
+    def _label_target(self, n: str) -> str | None:
+        return next((m for m in self.g.successors(n) if self.g.edges[n, m]["rel"] == "labels" and m in self.nodes), None)
+
+    def _reading_order(self, nd) -> tuple[float, float]:
+        u = self.ctx.frame.to_units(nd[1]["xy"])
+        return (-round(u[1], 2), round(u[0], 2))
+
+    def _split_strokes(self) -> tuple[list[_Seg], list[tuple[str, dict]], dict[str, _Arrows]]:
+        """Plain segments (to chain and loop), everything else stroked, and the arrowed strokes.
+
+        Identical segments are dropped: filldraw outlines of adjacent regions repeat edges.
+        """
+        seen: set = set()
+        segs, others, arrowed = [], [], {}
+        for n, d in sorted(self.nodes.items(), key=lambda nd: _node_order(nd[0])):
+            if d["kind"] not in STROKE_KINDS:
                 continue
-            seen.add(k)
-            if math.dist(d["a"], d["b"]) < 1e-6:
+            arr = _arrows(self.g, n, d)
+            if arr is not None:
+                arrowed[n] = arr
+            if d["kind"] == "segment" and arr is None:
+                pen = self.ctx.pen(d)
+                key = (pen, frozenset((round(p[0], 1), round(p[1], 1)) for p in (d["a"], d["b"])))
+                if key not in seen and math.dist(d["a"], d["b"]) > 1e-6:
+                    seen.add(key)
+                    segs.append(_Seg(n, tuple(d["a"]), tuple(d["b"]), pen))
                 continue
-            if arr is None:
-                segs.append(_Seg(n, tuple(d["a"]), tuple(d["b"]), pen))
+            others.append((n, d))
+        return segs, others, arrowed
+
+    def _loops(self) -> tuple[list[str], set[str]]:
+        if not self.ctx.opts.loops:
+            return [], set()
+        ticks = [_Seg(n, tuple(d["pts"][0]), tuple(d["pts"][-1]), self.ctx.pen(d)) for n, d in sorted(self.nodes.items())
+                 if d["kind"] == "mark" and d.get("type") == "tick" and len(d.get("pts", [])) == 2]  # fmt: skip
+        lines, looped = _grid_loops(self.ctx, self.segs + ticks)
+        self.segs = [s for s in self.segs if s.node not in looped]
+        return lines, looped
+
+    def _name_points(self) -> None:
+        """Names for points labelled with a letter, then ``P1``... for points several strokes share."""
+        ctx, g = self.ctx, self.g
+        uses: dict[str, int] = {}
+        stroke_ids = {s.node for s in self.segs} | {n for n, _ in self.others}
+        for u, v, e in g.edges(data=True):
+            if e["rel"] in ("endpoint", "vertex", "center") and u in stroke_ids and v in self.nodes:
+                uses[v] = uses.get(v, 0) + 1
+        taken: set[str] = set()
+        for n, d in sorted(self.labels, key=lambda nd: nd[0]):
+            t = self.label_target.get(n)
+            name = point_name(d.get("latex") or d.get("text", "")) if t is not None and t not in ctx.names else None
+            if name and name not in taken:
+                ctx.names[t] = name
+                taken.add(name)
+        auto = 0
+        for n, _ in self.points:
+            if n in ctx.names or uses.get(n, 0) < 2:
                 continue
-        others.append((n, d))
-
-    loop_lines: list[str] = []
-    if opts.loops:
-        loop_lines, looped = _grid_loops(ctx, segs)
-        segs = [s for s in segs if s.node not in looped]
-
-    # --- which points get names: labelled with a letter, or shared by several strokes
-    uses: dict[str, int] = {}
-    stroke_ids = {s.node for s in segs} | {n for n, _ in others}
-    for u, v, e in g.edges(data=True):
-        if e["rel"] in ("endpoint", "vertex", "center") and u in stroke_ids and v in nodes:
-            uses[v] = uses.get(v, 0) + 1
-    label_target: dict[str, str] = {}
-    for n, d in labels:
-        t = next((m for m in g.successors(n) if g.edges[n, m]["rel"] == "labels" and m in nodes), None)
-        if t is not None:
-            label_target[n] = t
-    taken: set[str] = set()
-    for n, d in sorted(labels, key=lambda nd: nd[0]):
-        t = label_target.get(n)
-        if t is None or t in ctx.names:
-            continue
-        name = point_name(d.get("latex") or d.get("text", ""))
-        if name and name not in taken:
-            ctx.names[t] = name
-            taken.add(name)
-    points = sorted(((n, d) for n, d in nodes.items() if d["kind"] == "point"),
-                    key=lambda nd: (-round(frame.to_units(nd[1]["xy"])[1], 2), round(frame.to_units(nd[1]["xy"])[0], 2)))  # fmt: skip
-    auto = 0
-    for n, d in points:
-        if n in ctx.names or uses.get(n, 0) < 2:
-            continue
-        if len(ctx.names) >= opts.max_named:
-            break
-        auto += 1
-        while f"P{auto}" in taken:
+            if len(ctx.names) >= ctx.opts.max_named:
+                break
             auto += 1
-        ctx.names[n] = f"P{auto}"
-        taken.add(f"P{auto}")
-    ctx.shadowed = taken & set(_DIRS)
+            while f"P{auto}" in taken:
+                auto += 1
+            ctx.names[n] = f"P{auto}"
+            taken.add(f"P{auto}")
+        ctx.shadowed = taken & set(_DIRS)
 
-    body: list[str] = []
-    # --- fills first (largest behind), merged with a matching stroked outline as filldraw
-    outline_of: dict[frozenset, str] = {}
-    for n, d in others:
-        if d["kind"] == "polyline" and d.get("closed") and n not in arrowed:
-            outline_of.setdefault(_polygon_key(d["pts"]), n)
-    circle_nodes = [(n, d) for n, d in others if d["kind"] == "circle" and n not in arrowed]
-    consumed: set[str] = set()
-    regions = [(n, d) for n, d in nodes.items() if d["kind"] == "region" and len(d.get("pts", [])) >= 3]
-    orphan_heads = [(n, d) for n, d in nodes.items() if d["kind"] == "arrowhead" and not any(
-        g.edges[n, m]["rel"] == "head" for m in g.successors(n))]  # fmt: skip
-    for n, d in sorted(regions + orphan_heads, key=lambda nd: (-_area(nd[1]["pts"]), _node_order(nd[0]))):
-        expr, disc = _region_path(ctx, d)
-        fill = pen_color(d.get("fill", d.get("color", (0, 0, 0))))
-        partner = None
-        if disc is not None:
-            partner = next((cn for cn, cd in circle_nodes if cn not in consumed and math.dist(cd["center"], disc[1]) < 1.5
-                            and abs(cd["r"] - disc[2]) < 1.5), None)  # fmt: skip
-            if partner is not None:
-                cd = nodes[partner]
-                expr = f"circle({ctx.ref(partner, cd['center'], ('center',))},{ctx.length(cd['r'])})"
-        else:
-            cand = outline_of.get(_polygon_key(pathfit.dedupe(d["pts"])))
-            if cand is not None and cand not in consumed:
-                partner = cand
-                expr = _poly_expr(ctx, cand, nodes[cand])
-        if partner is not None:
-            consumed.add(partner)
+    # ------------------------------------------------------------------ statements
+    def fills(self) -> list[str]:
+        """Fills first (white ones last, else larger behind), as filldraw where an outline matches."""
+        ctx, g, nodes = self.ctx, self.g, self.nodes
+        outline_of: dict[frozenset, str] = {}
+        for n, d in self.others:
+            if d["kind"] == "polyline" and d.get("closed") and n not in self.arrowed:
+                outline_of.setdefault(_polygon_key(d["pts"]), n)
+        circles = [(n, d) for n, d in self.others if d["kind"] == "circle" and n not in self.arrowed]
+        regions = [(n, d) for n, d in nodes.items() if d["kind"] == "region" and len(d.get("pts", [])) >= 3]
+        regions += [(n, d) for n, d in nodes.items() if d["kind"] == "arrowhead" and len(d.get("pts", [])) >= 3
+                    and not any(g.edges[n, m]["rel"] == "head" for m in g.successors(n))]  # fmt: skip
+
+        def order(nd):
+            return (_fill_pen(nd[1]) == "white", -_area(nd[1]["pts"]), _node_order(nd[0]))
+
+        out = []
+        for n, d in sorted(regions, key=order):
+            expr, disc = _region_path(ctx, d)
+            partner = None
+            if disc is not None:
+                partner = next((cn for cn, cd in circles if cn not in self.consumed and math.dist(cd["center"], disc[1]) < 1.5
+                                and abs(cd["r"] - disc[2]) < 1.5), None)  # fmt: skip
+                if partner is not None:
+                    cd = nodes[partner]
+                    expr = f"circle({ctx.ref(partner, cd['center'], ('center',))},{ctx.length(cd['r'])})"
+            else:
+                cand = outline_of.get(_polygon_key(pathfit.dedupe(d["pts"])))
+                if cand is not None and cand not in self.consumed:
+                    partner, expr = cand, _poly_expr(ctx, cand, nodes[cand])
+            if partner is None:
+                out.append(f"fill({expr}, {_fill_pen(d)});")
+                continue
+            self.consumed.add(partner)
             pen = ctx.pen(nodes[partner])
-            body.append(f"filldraw({expr}, {fill}{', ' + pen if pen else ''});")
-        else:
-            body.append(f"fill({expr}, {fill});")
+            out.append(f"filldraw({expr}, {_fill_pen(d)}{', ' + pen if pen else ''});")
+        return out
 
-    # --- strokes
-    def seg_key(s: _Seg, p) -> Any:
-        ref = ctx.ref(s.node, p, ("endpoint",))
-        return ref if not ref.startswith("(") else ref
+    def draws(self) -> list[str]:
+        """Chained segments, loops, then every other stroke (with its arrows)."""
+        ctx = self.ctx
+        out = []
+        for trail, pen in _chains(self.segs, lambda s, p: ctx.ref(s.node, p, ("endpoint",))):
+            closed = len(trail) > 3 and trail[0] == trail[-1]
+            pts = trail[:-1] if closed else trail
+            out.append(f"draw({'--'.join(pts)}{'--cycle' if closed else ''}{', ' + pen if pen else ''});")
+        out += self.loop_lines
+        for n, d in self.others:
+            if n in self.consumed:
+                continue
+            arr = self.arrowed.get(n)
+            straight = _arrow_stroke(ctx, n, d, arr) if arr else None
+            expr = straight[0] if straight else _stroke_expr(ctx, n, d)
+            if expr is None:
+                continue
+            args = [expr] + ([pen] if (pen := ctx.pen(d)) else [])
+            if straight:
+                args.append(straight[1])
+            elif arr:
+                args.append(_arrow_arg(ctx, arr.ends, arr.length, float(d.get("width", ctx.width_px))))
+            out.append(f"draw({', '.join(args)});")
+        return out
 
-    for trail, pen in _chains(segs, seg_key):
-        closed = len(trail) > 3 and trail[0] == trail[-1]
-        pts = trail[:-1] if closed else trail
-        body.append(f"draw({'--'.join(pts)}{'--cycle' if closed else ''}{', ' + pen if pen else ''});")
-    body += loop_lines
-    for n, d in others:
-        if n in consumed:
-            continue
-        straight = _arrow_stroke(ctx, n, d, arrowed[n]) if n in arrowed else None
-        expr = straight[0] if straight else _stroke_expr(ctx, n, d)
-        if expr is None:
-            continue
-        args = [expr]
-        pen = ctx.pen(d)
-        if pen:
-            args.append(pen)
-        if straight:
-            args.append(straight[1])
-        elif n in arrowed:
-            args.append(_arrow_arg(ctx, arrowed[n].ends, arrowed[n].length, float(d.get("width", width_px))))
-        body.append(f"draw({', '.join(args)});")
+    def marks(self) -> list[str]:
+        out = []
+        marks = [(n, d) for n, d in self.nodes.items() if d["kind"] == "mark" and n not in self.looped]
+        for n, d in sorted(marks, key=lambda nd: _node_order(nd[0])):
+            expr = _mark_expr(self.ctx, d)
+            if expr:
+                pen = self.ctx.pen(d)
+                out.append(f"draw({expr}{', ' + pen if pen else ''});")
+        return out
 
-    # --- marks
-    for n, d in sorted(((n, d) for n, d in nodes.items() if d["kind"] == "mark"), key=lambda nd: _node_order(nd[0])):
-        expr = _mark_expr(ctx, d)
-        if expr:
-            pen = ctx.pen(d)
-            body.append(f"draw({expr}{', ' + pen if pen else ''});")
+    def dots(self) -> list[str]:
+        ctx = self.ctx
+        default_r = 3 * ctx.width_px  # asy: dot diameter = dotfactor (6) * linewidth
+        out = []
+        for n, d in self.points:
+            if not d.get("dot"):
+                continue
+            parts = []
+            r = float(d.get("radius") or default_r)
+            if abs(r - default_r) * ctx.px_bp > 0.3:  # a pen's explicit linewidth is the dot's diameter
+                parts.append(f"linewidth({num(2 * r * ctx.px_bp, 1)})")
+            if "color" in d and pen_color(d["color"]) != "black":
+                parts.append(pen_color(d["color"]))
+            out.append(f"dot({ctx.names.get(n) or ctx.xy(d['xy'])}{', ' + '+'.join(parts) if parts else ''});")
+        return out
 
-    # --- dots
-    dot_default_r = 3 * width_px  # asy: dot diameter = dotfactor (6) * linewidth
-    for n, d in points:
-        if not d.get("dot"):
-            continue
-        where = ctx.names.get(n) or ctx.xy(d["xy"])
-        parts = []
-        r = float(d.get("radius") or dot_default_r)
-        if abs(r - dot_default_r) * px_bp > 0.3:  # a pen's explicit linewidth is the dot's diameter
-            parts.append(f"linewidth({num(2 * r * px_bp, 1)})")
-        if "color" in d and pen_color(d["color"]) != "black":
-            parts.append(pen_color(d["color"]))
-        body.append(f"dot({where}{', ' + '+'.join(parts) if parts else ''});")
+    def label_lines(self) -> tuple[list[str], bool]:
+        out, ams = [], False
+        for n, d in sorted(self.labels, key=lambda nd: _node_order(nd[0])):
+            line, needs = _label_line(self.ctx, n, d, self.label_target.get(n), self.font_pt)
+            if line:
+                out.append(line)
+                ams |= needs
+        return out, ams
 
-    # --- labels
-    need_ams = False
-    for n, d in sorted(labels, key=lambda nd: _node_order(nd[0])):
-        line, ams = _label_line(ctx, n, d, label_target.get(n), font_pt)
-        if line:
-            body.append(line)
-            need_ams |= ams
+    def program(self) -> str:
+        ctx, graph = self.ctx, self.graph
+        body = self.fills() + self.draws() + self.marks() + self.dots()
+        if self.clipped:  # what lies outside the image was cut off there too
+            body.append(f"clip(box({ctx.xy((0, graph.height))},{ctx.xy((graph.width, 0))}));")
+        labels, ams = self.label_lines()
+        body += labels
+        if not body:  # asy writes no picture for an empty program: keep the canvas
+            body.append(f"draw(box((0,0),({ctx.length(graph.width)},{ctx.length(graph.height)})), invisible);")
+        decl = _declarations(ctx, self.nodes)
+        head = _preamble(ctx, graph, ctx.frame, self.font_pt, ams)
+        return "\n".join(head + ([""] + decl if decl else []) + [""] + body) + "\n"
 
-    head = _preamble(ctx, graph, frame, font_pt, need_ams)
-    decl = _declarations(ctx, nodes)
-    if not body:  # asy writes no picture for an empty program: keep the canvas
-        body.append(f"draw(box((0,0),({ctx.length(graph.width)},{ctx.length(graph.height)})), invisible);")
-    return "\n".join(head + ([""] + decl if decl else []) + [""] + body) + "\n"
+
+def _fill_pen(d: dict) -> str:
+    return pen_color(d.get("fill", d.get("color", (0, 0, 0))))
 
 
 def _node_order(n: str) -> tuple[str, int]:
@@ -630,7 +765,7 @@ def _poly_expr(ctx: _Ctx, n: str, d: dict) -> str:
     if len(raw) > 12:
         keep = pathfit.douglas_peucker(raw, 0.5)
         if len(keep) > 8 and _smooth(keep):
-            raw, join = pathfit.douglas_peucker(raw, 0.8), ".."
+            raw, join = pathfit.douglas_peucker(raw, 0.5), ".."
         else:
             raw = keep
     pts = [ctx.ref(n, p, ("vertex",)) for p in raw]
@@ -721,8 +856,8 @@ def _label_line(ctx: _Ctx, n: str, d: dict, target: str | None, font_pt: float) 
     else:
         args.append(ctx.xy(centre))
     fs = float(d.get("fontsize", font_pt))
-    if abs(fs - font_pt) > 0.25:
-        args.append(f"fontsize({num(fs, 1)}pt)")
+    if _differs(fs, font_pt, FONT_TOL):
+        args.append(f"fontsize({num(fs, 0)}pt)")
     return f"label({', '.join(args)});", bool(_AMS.search(s))
 
 
@@ -742,10 +877,10 @@ def _preamble(ctx: _Ctx, graph: SceneGraph, frame: Frame, font_pt: float, ams: b
     else:
         lines.append(f"size({num(graph.width * ctx.px_bp, 0)}, {num(graph.height * ctx.px_bp, 0)});")
     pens = []
-    if abs(ctx.width_px * ctx.px_bp - DEFAULT_WIDTH_BP) > 0.12:
-        pens.append(f"linewidth({num(ctx.width_px * ctx.px_bp, 2)})")
-    if abs(font_pt - DEFAULT_FONT_PT) > 0.25:
-        pens.append(f"fontsize({num(font_pt, 1)}pt)")
+    if ctx.width_px * ctx.px_bp != DEFAULT_WIDTH_BP:
+        pens.append(f"linewidth({num(ctx.width_px * ctx.px_bp, 1)})")
+    if font_pt != DEFAULT_FONT_PT:
+        pens.append(f"fontsize({num(font_pt, 0)}pt)")
     if pens:
         lines.append(f"defaultpen({'+'.join(pens)});")
     return lines
@@ -770,4 +905,8 @@ class RuleBackend(Backend):
         self.options = options
 
     def generate(self, scene: SceneGraph, scene_text: str, n: int = 1, repair: Repair | None = None) -> list[str]:
-        return [print_asy(scene, self.options)]
+        t0 = time.perf_counter()
+        code = print_asy(scene, self.options)
+        self.usage.calls += 1
+        self.usage.seconds += time.perf_counter() - t0
+        return [code]

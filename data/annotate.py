@@ -44,9 +44,13 @@ class _Path:
     fill_color: tuple[float, float, float]
     dash: str
     key: tuple = field(default=())
+    evenodd: bool = False
 
     def all_pts(self) -> list[Pt]:
         return [p for sub in self.pieces for pc in sub for p in pc.pts]
+
+    def subpath_pts(self) -> list[list[Pt]]:
+        return [[p for pc in sub for p in pc.pts] for sub in self.pieces]
 
 
 def _rgb(c) -> tuple[float, float, float]:
@@ -130,6 +134,7 @@ def _parse_path(obj: dict, s: float) -> _Path | None:
         subs, closed, bool(obj.get("stroke")), bool(obj.get("fill")), w,
         _rgb(obj.get("stroking_color")), _rgb(obj.get("non_stroking_color")),
         _dash(obj.get("dash"), w), key=tuple(map(tuple, [op[1] if len(op) > 1 else () for op in ops])),
+        evenodd=bool(obj.get("evenodd")),
     )  # fmt: skip
 
 
@@ -258,7 +263,7 @@ def annotate(pdf: bytes, tex: str | None, dpi: float = 150, size: tuple[int, int
             if tip is not None:
                 heads.append((pts, tip, path.fill_color))
             else:
-                b.add("region", pts=[list(p) for p in pts], fill=list(path.fill_color), closed=True)
+                _add_region(b, path)
         if not path.stroke:
             continue
         if path.key in fill_keys and not path.fill:
@@ -278,6 +283,16 @@ def annotate(pdf: bytes, tex: str | None, dpi: float = 150, size: tuple[int, int
     _add_labels(b, chars, rules, parse_tex_labels(tex), s)
     _relate_geometry(b)
     return graph
+
+
+def _add_region(b: _Builder, path: _Path) -> str:
+    """A filled area; several subpaths (holes, rings) and the fill rule are kept for exact coverage."""
+    subs = [sp for sp in path.subpath_pts() if len(sp) >= 3]
+    attrs = {"pts": [list(p) for p in subs[0]], "fill": list(path.fill_color), "closed": True,
+             "rule": "evenodd" if path.evenodd else "nonzero"}  # fmt: skip
+    if len(subs) > 1:
+        attrs["subpaths"] = [[list(p) for p in sp] for sp in subs]
+    return b.add("region", **attrs)
 
 
 def _add_strokes(b: _Builder, path: _Path, ends: list[tuple[str, Pt]]) -> None:

@@ -61,6 +61,8 @@ def _rotate_graph(g: SceneGraph, deg: float) -> SceneGraph:
                 d[key] = rot(d[key])
         if "pts" in d:
             d["pts"] = [rot(p) for p in d["pts"]]
+        if "subpaths" in d:
+            d["subpaths"] = [[rot(p) for p in sp] for sp in d["subpaths"]]
         if "start" in d:
             d["start"], d["end"] = d["start"] + deg, d["end"] + deg
         if "bbox" in d:

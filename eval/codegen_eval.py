@@ -63,12 +63,15 @@ def _image(v) -> Image.Image:
 
 def load_items(cfg: EvalConfig) -> list[dict]:
     """The split's rows (only the requested source), in id order, at most ``limit``."""
-    from img2asy.data.dataset import load
+    from datasets import load_dataset
 
-    ds = load(cfg.data)
-    if cfg.split not in ds:
-        raise ValueError(f"{cfg.data} has no {cfg.split!r} split (has {sorted(ds)})")
-    split = ds[cfg.split]
+    path = Path(cfg.data) / "data" / f"{cfg.split}.parquet"
+    if not path.exists():
+        raise ValueError(f"{cfg.data} has no {cfg.split!r} split ({path} is missing)")
+    try:
+        split = load_dataset("parquet", data_files={cfg.split: str(path)})[cfg.split]
+    except ValueError as e:  # datasets refuses an empty parquet file
+        raise ValueError(f"{cfg.data} has no items in its {cfg.split!r} split ({e})") from None
     keep = [i for i, s in enumerate(split["source"]) if cfg.source == "all" or s == cfg.source]
     rows = [split[i] for i in keep]
     rows.sort(key=lambda r: r["id"])

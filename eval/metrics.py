@@ -96,14 +96,29 @@ def _warp(mask: np.ndarray, m: np.ndarray, shape: tuple[int, int]) -> np.ndarray
     return out > 0
 
 
-def _prf(cand: np.ndarray, ref: np.ndarray, ref_dist: np.ndarray, tol: float) -> PRF:
+def _prf(cand: np.ndarray, ref: np.ndarray, ref_dist: np.ndarray, tol: float, m: np.ndarray | None = None) -> PRF:
+    """Precision/recall of ``cand`` mapped by affine ``m`` (None: identity) onto ``ref``'s canvas.
+
+    Precision maps every candidate pixel and counts those that land off the reference canvas
+    as unmatched; recall uses the candidate warped onto the reference canvas.
+    """
     nc, nr = int(cand.sum()), int(ref.sum())
     if nc == 0 or nr == 0:
         return PRF(float(nc == nr), float(nc == nr))
-    cand_dist = cv2.distanceTransform((~cand).astype(np.uint8), cv2.DIST_L2, 3)
-    precision = float((ref_dist[cand] <= tol).sum()) / nc
-    recall = float((cand_dist[ref] <= tol).sum()) / nr
-    return PRF(precision, recall)
+    if m is None:
+        placed = cand
+        matched = int((ref_dist[cand] <= tol).sum())
+    else:
+        ys, xs = np.nonzero(cand)
+        px = np.floor(m[0, 0] * (xs + 0.5) + m[0, 2]).astype(np.int64)
+        py = np.floor(m[1, 1] * (ys + 0.5) + m[1, 2]).astype(np.int64)
+        inside = (px >= 0) & (py >= 0) & (px < ref.shape[1]) & (py < ref.shape[0])
+        matched = int((ref_dist[py[inside], px[inside]] <= tol).sum())
+        placed = _warp(cand, m, ref.shape)
+    if not placed.any():
+        return PRF(0.0, 0.0)
+    cand_dist = cv2.distanceTransform((~placed).astype(np.uint8), cv2.DIST_L2, 3)
+    return PRF(matched / nc, float((cand_dist[ref] <= tol).sum()) / nr)
 
 
 def stroke_prf(cand: np.ndarray, ref: np.ndarray, tol: float = TOL_PX_AT_150, align: bool = True) -> PRF:
@@ -136,7 +151,7 @@ def stroke_prf(cand: np.ndarray, ref: np.ndarray, tol: float = TOL_PX_AT_150, al
         return np.float32([[s, 0, tx - s * fx + dx], [0, s, ty - s * fy + dy]])
 
     def score(m: np.ndarray) -> PRF:
-        return _prf(_warp(cand, m, ref.shape), ref, ref_dist, tol)
+        return _prf(cand, ref, ref_dist, tol, m)
 
     best = _prf(cand, ref, ref_dist, tol) if cand.shape == ref.shape else PRF(0.0, 0.0)
     best_t: tuple = (1.0, -1)

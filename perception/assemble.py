@@ -251,6 +251,8 @@ def assemble(vec: Vectorised, labels: list[LabelRead], width: int, height: int, 
     for reg in vec.regions:
         graph.add("region", pts=_r(reg.pts), fill=list(reg.fill), closed=True)
     for hk, hd in enumerate(vec.heads):
+        if hd.wedge:
+            continue
         owner = next((i for i, p in enumerate(vec.prims) if any(
             nid is not None and nodes[nid].kind == "head" and nodes[nid].ref == hk for nid in (p.na, p.nb))), None)  # fmt: skip
         if owner is not None and hd.tip is not None and owner in prim_node:

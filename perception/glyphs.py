@@ -30,7 +30,7 @@ class GlyphConfig:
 class _Comp:
     box: list[float]
     area: int
-    kind: str  # glyph | bar | speck
+    kind: str  # glyph | bar | speck | art
 
 
 def _classify(mask: np.ndarray, x: int, y: int, w: int, h: int, lab: np.ndarray, i: int, scale: float,
@@ -49,6 +49,37 @@ def _classify(mask: np.ndarray, x: int, y: int, w: int, h: int, lab: np.ndarray,
     return "glyph"
 
 
+def _mark_patterns(comps: list[_Comp], lab: np.ndarray, idx: list[int], scale: float, twins: int = 3) -> None:
+    """Identical shapes repeated along a row or column are line art (dash crossings), not text."""
+    g = [k for k, c in enumerate(comps) if c.kind == "glyph"]
+    if len(g) <= twins:
+        return
+    info = np.array([[comps[k].box[2] - comps[k].box[0], comps[k].box[3] - comps[k].box[1],
+                      (comps[k].box[0] + comps[k].box[2]) / 2, (comps[k].box[1] + comps[k].box[3]) / 2] for k in g], float)  # fmt: skip
+    tol = max(1.0, scale)
+
+    def bitmap(k: int) -> np.ndarray:
+        x0, y0, x1, y1 = (int(v) for v in comps[k].box)
+        return lab[y0:y1, x0:x1] == idx[k]
+
+    for a_pos, k in enumerate(g):
+        same = (np.abs(info[:, 0] - info[a_pos, 0]) <= tol) & (np.abs(info[:, 1] - info[a_pos, 1]) <= tol)
+        same[a_pos] = False
+        aligned = same & ((np.abs(info[:, 2] - info[a_pos, 2]) <= tol) | (np.abs(info[:, 3] - info[a_pos, 3]) <= tol))
+        if aligned.sum() < twins:
+            continue
+        ref = bitmap(k)
+        hits = 0
+        for b_pos in np.nonzero(aligned)[0]:
+            other = bitmap(g[b_pos])
+            h, w = min(ref.shape[0], other.shape[0]), min(ref.shape[1], other.shape[1])
+            inter = (ref[:h, :w] & other[:h, :w]).sum()
+            union = (ref[:h, :w] | other[:h, :w]).sum()
+            hits += union > 0 and inter / union >= 0.7
+        if hits >= twins:
+            comps[k].kind = "art"
+
+
 def glyph_boxes(mask: np.ndarray, scale: float = 1.0, cfg: GlyphConfig = GlyphConfig(),
                 exclude: np.ndarray | None = None) -> list[Box]:  # fmt: skip
     """Label boxes (x0, y0, x1, y1) in graph coordinates from a stroke-ink mask.
@@ -57,12 +88,15 @@ def glyph_boxes(mask: np.ndarray, scale: float = 1.0, cfg: GlyphConfig = GlyphCo
     """
     n, lab, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     comps: list[_Comp] = []
+    idx: list[int] = []
     for i in range(1, n):
         x, y, w, h, area = (int(v) for v in stats[i])
         if h > cfg.max_height * scale or w > cfg.max_width * scale:
             continue
         kind = _classify(mask, x, y, w, h, lab, i, scale, cfg)
         comps.append(_Comp([x, y, x + w, y + h], area, kind))
+        idx.append(i)
+    _mark_patterns(comps, lab, idx, scale)
     glyphs = [c for c in comps if c.kind == "glyph"]
     if not glyphs:
         return []

@@ -57,11 +57,13 @@ class TextContext:
     ``near_point``: the label sits next to a point, so a lone glyph is a point name.
     ``scripts``: per character of the text, ``"base"``, ``"sup"`` or ``"sub"`` (from glyph positions).
     ``fraction``: the text is ``numerator/denominator`` read from a stacked fraction.
+    ``shape_checked``: a lone ``O``/``0`` was already settled from the glyph's shape.
     """
 
     near_point: bool = False
     scripts: tuple[str, ...] | None = None
     fraction: bool = False
+    shape_checked: bool = False  # the recognizer already settled a lone O/0 from its shape
 
 
 def clean_text(text: str) -> str:
@@ -240,7 +242,7 @@ def _symbols(s: str) -> str:
 def math_latex(s: str, ctx: TextContext) -> str:
     """The body of a math label (no ``$``) from cleaned OCR text."""
     s = s.replace(" ", "")
-    s = _fix_lookalikes(s, ctx.near_point)
+    s = _fix_lookalikes(s, ctx.near_point and not (ctx.shape_checked and s in ("0", "O")))
     if ctx.scripts is not None:
         s = _apply_scripts(s, ctx.scripts)
     if "\x01" not in s and "\x02" not in s and not ctx.fraction:

@@ -48,13 +48,13 @@ def crop_box(image: Image.Image | np.ndarray, box: Box) -> np.ndarray:
     return arr[y0:y1, x0:x1]
 
 
-def ink_mask(rgb: np.ndarray) -> np.ndarray:
-    """Dark-on-light ink as booleans; empty when the crop has no contrast."""
+def ink_mask(rgb: np.ndarray, level: float = 0.35) -> np.ndarray:
+    """Dark-on-light ink as booleans (darker than ``level`` of the way from paper to ink)."""
     gray = rgb.astype(np.float32).mean(axis=2) if rgb.ndim == 3 else rgb.astype(np.float32)
     paper, ink = float(np.percentile(gray, 90)), float(gray.min())
     if paper - ink < 40:
         return np.zeros(gray.shape, dtype=bool)
-    return gray < paper - 0.35 * (paper - ink)  # light enough to keep thin antialiased strokes joined
+    return gray < paper - level * (paper - ink)  # light enough to keep thin antialiased strokes joined
 
 
 def fraction_split(mask: np.ndarray) -> tuple[slice, slice] | None:
@@ -116,28 +116,149 @@ def glyph_columns(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
     return [tuple(g) for g in glyphs]
 
 
+def _reference(glyphs: list[tuple[int, int, int, int]], chars: list[str]) -> tuple[int, float, float] | None:
+    """Index, height and baseline of the first alphanumeric glyph: scripts are measured against it."""
+    first = next((i for i, c in enumerate(chars) if c.isalnum()), None)
+    if first is None or first >= len(glyphs):
+        return None
+    ref = glyphs[first]
+    ref_h = max(ref[3] - ref[1], 1)
+    return first, ref_h, ref[3] - (0.25 * ref_h if chars[first] in "gjpqy" else 0.0)
+
+
 def glyph_scripts(mask: np.ndarray, text: str) -> tuple[str, ...] | None:
     """``base``/``sup``/``sub`` per non-space character, or None when glyphs and characters do not pair up."""
     chars = [c for c in text if not c.isspace()]
     glyphs = glyph_columns(mask)
     if len(chars) < 2 or len(glyphs) != len(chars):
         return None
-    first = next((i for i, c in enumerate(chars) if c.isalnum()), None)
-    if first is None:
+    ref = _reference(glyphs, chars)
+    if ref is None:
         return None
-    ref = glyphs[first]
-    ref_h = max(ref[3] - ref[1], 1)
-    base_bottom = ref[3] - (0.25 * ref_h if chars[first] in "gjpqy" else 0.0)
+    first, ref_h, base_bottom = ref
+    top = glyphs[first][1]
     out = []
     for i, ((x0, y0, x1, y1), ch) in enumerate(zip(glyphs, chars)):
         pos = "base"
         if i > first and ch.isalnum():  # operators sit at their own heights; scripts follow a base
             if y1 < base_bottom - 0.3 * ref_h:
                 pos = "sup"
-            elif y1 > base_bottom + 0.12 * ref_h and y0 > ref[1] + 0.3 * ref_h:
+            elif y1 > base_bottom + 0.12 * ref_h and y0 > top + 0.3 * ref_h:
                 pos = "sub"
         out.append(pos)
     return tuple(out)
+
+
+def _round_glyph(rgb: np.ndarray) -> str:
+    """``O`` or ``0`` from the shape of the largest ink blob, hairlines included.
+
+    Computer Modern's O is about as wide as tall (0.95-1.1), its 0 narrow (0.68-0.78).
+    """
+    import cv2
+
+    light = ink_mask(rgb, level=0.15).astype(np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(light, connectivity=8)
+    if n < 2:
+        return "0"
+    x, y, w, h, _ = max(stats[1:], key=lambda st: st[4])
+    return "O" if w >= 0.86 * h else "0"
+
+
+def check_glyphs(mask: np.ndarray, text: str, rgb: np.ndarray) -> str:
+    """Repair what the recognizer gets wrong but glyph shapes settle.
+
+    A lone round glyph is the letter O when it is about as wide as tall, else the digit 0;
+    a small raised mark the recognizer dropped at the end is a prime (thin) or a degree
+    sign (round); a raised ``o`` at the end is a degree sign.
+    """
+    t = text.strip()
+    if not t or not mask.any():
+        return text
+    if t in ("0", "O", "o", "〇"):
+        return _round_glyph(rgb)
+    glyphs = glyph_columns(mask)
+    chars = [c for c in t if not c.isspace()]
+    ref = _reference(glyphs, chars)
+    if not chars or ref is None:
+        return text
+    _, ref_h, base_bottom = ref
+    last = glyphs[-1]
+    lw, lh = last[2] - last[0], last[3] - last[1]
+    raised_small = last[3] < base_bottom - 0.35 * ref_h and lh < 0.55 * ref_h
+    if not raised_small:
+        return text
+    sub = mask[last[1] : last[3], last[0] : last[2]]
+    ring = sub.mean() < 0.62  # a degree sign is a ring; a point's dot next to the label is solid
+    if len(glyphs) == len(chars) + 1 and chars[-1] not in "'°":
+        if lh > 1.5 * lw and chars[-1].isalpha():
+            return t + "'"
+        if ring and (chars[-1].isdigit() or chars[-1] in ")x"):
+            return t + "°"
+    if len(glyphs) == len(chars) and ring and chars[-1] in "oO0" and len(chars) > 1:
+        return t[:-1] + "°"
+    return text
+
+
+def _runs_inward(mask: np.ndarray, inner: tuple[int, int, int, int], reach: int) -> np.ndarray:
+    """Pixels of horizontal runs of ink that come into the box from its left or right side
+    after running at least ``reach`` pixels outside it (columns: transpose the mask)."""
+    ix0, iy0, ix1, iy1 = inner
+    hit = np.zeros_like(mask)
+    for y in range(iy0, iy1):
+        row = mask[y]
+        for edge, step in ((ix0, -1), (ix1 - 1, 1)):
+            out = edge + step  # first pixel outside the box on this side
+            k = out
+            while 0 <= k < row.size and row[k]:
+                k += step
+            if abs(k - out) < reach:
+                continue
+            j = edge
+            while ix0 <= j < ix1 and row[j]:
+                j -= step
+            lo, hi = sorted((j + step, k - step))
+            hit[y, lo : hi + 1] = True
+    # where a glyph stroke crosses the line (ink right above and below its band), keep the glyph
+    for x in np.flatnonzero(hit.any(axis=0)):
+        ys = np.flatnonzero(hit[:, x])
+        for band in np.split(ys, np.flatnonzero(np.diff(ys) > 1) + 1):
+            top, bot = band[0], band[-1]
+            above = top - 1 >= 0 and mask[top - 1, x]
+            below = bot + 1 < mask.shape[0] and mask[bot + 1, x]
+            if above and below:
+                hit[band, x] = False
+    return hit
+
+
+def erase_lines(image: np.ndarray, box: Box) -> np.ndarray | None:
+    """The crop with horizontal and vertical strokes that run into it from outside painted
+    over, or None if there are none.
+
+    A label box is tight around its glyphs, so ink that runs well past the box is a figure
+    stroke crossing the label (an axis, a tick, a side). Such strokes read as extra
+    characters (``2 ml``, ``θ`` for a struck-through 0); glyph strokes never leave the box.
+    """
+    h_img, w_img = image.shape[:2]
+    x0, y0 = max(0, int(math.floor(box[0]))), max(0, int(math.floor(box[1])))
+    x1, y1 = min(w_img, int(math.ceil(box[2]))), min(h_img, int(math.ceil(box[3])))
+    m = max(4, int(0.6 * (y1 - y0)))
+    ex0, ey0, ex1, ey1 = max(0, x0 - m), max(0, y0 - m), min(w_img, x1 + m), min(h_img, y1 + m)
+    ext = image[ey0:ey1, ex0:ex1]
+    mask = ink_mask(ext)
+    ix0, iy0, ix1, iy1 = x0 - ex0, y0 - ey0, x1 - ex0, y1 - ey0
+    reach = max(3, int(0.35 * (y1 - y0)))
+    hit = _runs_inward(mask, (ix0, iy0, ix1, iy1), reach)
+    hit |= _runs_inward(mask.T, (iy0, ix0, iy1, ix1), reach).T
+    if not hit[iy0:iy1, ix0:ix1].any():
+        return None
+    out = ext.copy()
+    grown = np.zeros_like(hit)  # antialiased edges of the stroke go too
+    grown[1:] |= hit[:-1]
+    grown[:-1] |= hit[1:]
+    grown[:, 1:] |= hit[:, :-1]
+    grown[:, :-1] |= hit[:, 1:]
+    out[(grown & ~mask) | hit] = np.percentile(ext.reshape(-1, ext.shape[-1]), 90, axis=0)
+    return np.ascontiguousarray(out[iy0:iy1, ix0:ix1])
 
 
 class Recognizer:
@@ -192,7 +313,15 @@ class Recognizer:
                     text = f"{nt}/{dt}"
                     return Reading(text, min(nc, dc), to_latex(text, ctx), ctx)
         text, conf = self.read_crop(rgb)
-        ctx = TextContext(near_point=near_point, scripts=glyph_scripts(mask, text))
+        full = np.asarray(image.convert("RGB")) if isinstance(image, Image.Image) else np.asarray(image)
+        cleaned = erase_lines(full, box) if full.ndim == 3 else None
+        if cleaned is not None:  # a figure stroke runs through the label: read it without the stroke too
+            t2, c2 = self.read_crop(cleaned)
+            if t2 and c2 >= conf - 0.02:
+                text, conf, rgb = t2, c2, cleaned
+                mask = ink_mask(rgb)
+        text = check_glyphs(mask, text, rgb)
+        ctx = TextContext(near_point=near_point, scripts=glyph_scripts(mask, text), shape_checked=True)
         return Reading(text, conf, to_latex(text, ctx), ctx)
 
     def read_many(self, image: Image.Image, boxes: list[Box], near_point: list[bool] | None = None) -> list[Reading]:

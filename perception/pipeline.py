@@ -138,9 +138,8 @@ class Perception:
         boxes, dets = self._text_boxes(li.image, prep, scale)
         if dpi is None:
             dpi = estimate_dpi(boxes, self.config.default_dpi)
-            new_scale = dpi / 150.0
-            if abs(new_scale - scale) > 0.2 * scale:
-                scale = new_scale
+            if dpi != self.config.default_dpi:
+                scale = dpi / 150.0
                 prep = prepare(rgb, li.paper, scale, self.config.strokes)
                 boxes, dets = self._text_boxes(li.image, prep, scale)
         t3 = time.perf_counter()
@@ -166,7 +165,10 @@ class Perception:
         if det is not None:
             dets = det.predict(image)
             return [d.box for d in dets if d.cls == "text"], dets
-        return glyph_boxes(prep.strokes, scale, self.config.glyphs), None
+        boxes = glyph_boxes(prep.strokes, scale, self.config.glyphs)
+        # Text touching light strokes (grid lines) separates from them in the dark layer.
+        dark = prep.strokes & (prep.dark >= 0.45)
+        return merge_boxes(boxes + glyph_boxes(dark, scale, self.config.glyphs)), None
 
     def _read(self, image: Image.Image, boxes) -> list[LabelRead]:
         rec = self.recognizer()
@@ -178,23 +180,38 @@ class Perception:
         return out
 
 
+def merge_boxes(boxes: list) -> list:
+    """Union of overlapping boxes (the same label found twice)."""
+    out: list[list[float]] = []
+    for b in sorted(boxes, key=lambda b: -(b[2] - b[0]) * (b[3] - b[1])):
+        hit = next((o for o in out if b[0] < o[2] and o[0] < b[2] and b[1] < o[3] and o[1] < b[3]), None)
+        if hit is None:
+            out.append(list(b))
+        else:
+            hit[:] = [min(hit[0], b[0]), min(hit[1], b[1]), max(hit[2], b[2]), max(hit[3], b[3])]
+    return [tuple(o) for o in out]
+
+
 def _pad(b, p: float, size) -> tuple[float, float, float, float]:
     return (max(0.0, b[0] - p), max(0.0, b[1] - p), min(float(size[0]), b[2] + p), min(float(size[1]), b[3] + p))
 
 
-def estimate_dpi(boxes, default: float = 150.0) -> float:
-    """dpi from the height of text: a single-line label is about 9-10 pt of ink tall at 12 pt."""
+def estimate_dpi(boxes, default: float = 150.0, band: tuple[float, float] = (0.55, 1.6)) -> float:
+    """dpi from the height of text, only when it is far from ``default``.
+
+    Label sizes vary (8-14 pt), so text height says little about moderate dpi changes; a
+    median label much smaller or larger than a 12 pt label at ``default`` dpi does.
+    """
     hs = sorted(b[3] - b[1] for b in boxes if b[3] - b[1] > 3)
-    if len(hs) < 2:
+    if len(hs) < 3:
         return default
-    med = hs[len(hs) // 2]
-    dpi = med / REF_LABEL_HEIGHT_PX * 150.0
-    if not math.isfinite(dpi):
+    ratio = hs[len(hs) // 2] / (REF_LABEL_HEIGHT_PX * default / 150.0)
+    if not math.isfinite(ratio) or band[0] <= ratio <= band[1]:
         return default
-    return float(min(600.0, max(50.0, dpi)))
+    return float(min(600.0, max(50.0, default * ratio)))
 
 
-REF_LABEL_HEIGHT_PX = 17.0  # median ink height of a label at 150 dpi (measured on synthetic data)
+REF_LABEL_HEIGHT_PX = 17.5  # median ink height of a 12 pt label at 150 dpi (measured on synthetic data)
 
 
 def perceive(image: ImageSource, config: Perceiver | None = None) -> SceneGraph:

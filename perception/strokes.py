@@ -57,7 +57,7 @@ class StrokeConfig:
     snap: float = 3.0  # free ends this close to a stroke or node join it
     blob_dt: float = 2.2  # ink deeper than this (distance to paper) is a blob core
     dot_max_r: float = 7.0  # a round blob up to this radius is a dot
-    head_max: float = 22.0  # arrowheads are at most this long
+    head_max: float = 34.0  # arrowheads are at most this long
     region_thickness: float = 6.0  # a blob this thick (2*area/perimeter) is a filled region
     region_min_area: float = 120.0  # px^2
     colour_tol: int = 30  # max channel difference within one fill colour
@@ -90,6 +90,9 @@ class Head:
     size: float
     color: tuple[float, float, float]
     tip: tuple[float, float] | None = None
+    wedge: bool = False  # two strokes run into it: a thick acute corner, not an arrowhead
+    ink: np.ndarray | None = None  # its ink pixels (graph coordinates)
+    axis: np.ndarray | None = None  # principal direction (the shaft's, for an arrowhead)
 
 
 @dataclass
@@ -142,6 +145,7 @@ class Prepared:
     region_mask: np.ndarray
     line_width: float  # typical stroke width, px
     scale: float
+    dark_sum: np.ndarray | None = None  # integral image of ``dark`` (window sums for widths)
 
 
 @dataclass
@@ -156,11 +160,17 @@ class Vectorised:
 
 # ----------------------------------------------------------------------------- ink
 def ink_layers(rgb: np.ndarray, paper: tuple[int, int, int], delta: int) -> tuple[np.ndarray, np.ndarray]:
-    """Boolean ink mask and a 0-1 darkness map relative to the paper."""
-    lo = rgb.min(axis=2).astype(np.int16)
-    ref = int(min(paper))
-    ink = lo < min(ref, 255) - delta
-    dark = np.clip((ref - lo) / max(ref, 1), 0, 1).astype(np.float32)
+    """Boolean ink mask and a 0-1 darkness map relative to the paper.
+
+    The rule matches :func:`img2asy.eval.ink.ink`: darker than the paper by ``delta`` in
+    luminance, or a saturated colour; faint specks of one to three pixels are noise.
+    """
+    f = rgb.astype(np.float32)
+    lum = 0.299 * f[:, :, 0] + 0.587 * f[:, :, 1] + 0.114 * f[:, :, 2]
+    ref = 0.299 * paper[0] + 0.587 * paper[1] + 0.114 * paper[2]
+    spread = f.max(axis=2) - f.min(axis=2)
+    ink = (lum < ref - delta) | (spread > 3 * delta)
+    dark = np.clip(np.maximum(ref - lum, 0.5 * spread) / max(ref, 1.0), 0, 1).astype(np.float32)
     n, lab, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     if n > 1:  # noise specks: tiny and faint
         small = stats[:, cv2.CC_STAT_AREA] <= 3
@@ -187,14 +197,18 @@ def _rgb01(c) -> tuple[float, float, float]:
 
 
 # ----------------------------------------------------------------------------- blobs
-def _contour_pts(mask: np.ndarray, eps: float, offset=(0, 0)) -> list[list[float]]:
+def _contour_polys(mask: np.ndarray, eps: float, offset, min_area: float) -> list[tuple[list[list[float]], float]]:
+    """Outer outlines of a mask's parts (approxPolyDP), with their areas."""
     cs, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-    if not cs:
-        return []
-    c = max(cs, key=cv2.contourArea)
-    ap = cv2.approxPolyDP(c, eps, True).reshape(-1, 2).astype(float)
-    # contour pixel centres -> graph coordinates, pushed half a pixel outwards by +0.5 centre shift
-    return [[float(x) + 0.5 + offset[0], float(y) + 0.5 + offset[1]] for x, y in ap]
+    out = []
+    for c in cs:
+        area = float(cv2.contourArea(c))
+        if area < min_area:
+            continue
+        ap = cv2.approxPolyDP(c, eps, True).reshape(-1, 2).astype(float)
+        if len(ap) >= 3:
+            out.append(([[float(x) + 0.5 + offset[0], float(y) + 0.5 + offset[1]] for x, y in ap], area))
+    return out
 
 
 def find_blobs(rgb: np.ndarray, ink: np.ndarray, dark: np.ndarray, dt: np.ndarray, width: float, scale: float,
@@ -243,15 +257,39 @@ def find_blobs(rgb: np.ndarray, ink: np.ndarray, dark: np.ndarray, dt: np.ndarra
         thick = 2 * fa / perim
         if thick < cfg.region_thickness * scale or fa < cfg.region_min_area * scale * scale:
             continue  # a thick stroke: left to the vectoriser
-        reg = _region_from_colour(rgb, ink, dark, comp, (x0, y0, x1, y1), colour, width, cfg)
-        if reg is None:
-            continue
-        rmask, excl, (rx0, ry0) = reg
-        pts = _contour_pts(rmask, max(0.8, 0.8 * scale), (rx0, ry0))
-        if len(pts) >= 3:
-            regions.append(Region(pts, _rgb01(colour), float(rmask.sum())))
-            region_mask[ry0 : ry0 + rmask.shape[0], rx0 : rx0 + rmask.shape[1]] |= excl
+        sub_rgb = rgb[y0:y1, x0:x1]
+        for col in _fill_colours(sub_rgb[comp.astype(bool)], cfg.region_min_area * scale * scale, cfg.colour_tol):
+            seed = ink[y0:y1, x0:x1] & (np.abs(sub_rgb.astype(np.int16) - col).max(axis=2) <= cfg.colour_tol)
+            seed &= ~region_mask[y0:y1, x0:x1]
+            # only the thick parts of this colour: a fill, not the strokes drawn in it
+            seed = cv2.morphologyEx(seed.astype(np.uint8), cv2.MORPH_OPEN, kern).astype(bool) & comp.astype(bool)
+            if seed.sum() < cfg.region_min_area * scale * scale / 4:
+                continue
+            reg = _region_from_colour(rgb, ink, dark, seed.astype(np.uint8), (x0, y0, x1, y1), col, width, cfg)
+            if reg is None:
+                continue
+            rmask, excl, (rx0, ry0) = reg
+            polys = _contour_polys(rmask, max(0.8, 0.8 * scale), (rx0, ry0), cfg.region_min_area * scale * scale)
+            for pts, area in polys:
+                regions.append(Region(pts, _rgb01(col), area))
+            if polys:
+                region_mask[ry0 : ry0 + rmask.shape[0], rx0 : rx0 + rmask.shape[1]] |= excl
     return regions, dots, heads, region_mask, blob_mask
+
+
+def _fill_colours(px: np.ndarray, min_count: float, tol: int) -> list[np.ndarray]:
+    """The distinct flat colours among a blob's core pixels, commonest first."""
+    q = (px // 16).astype(np.int32)
+    keys = (q[:, 0] << 8) | (q[:, 1] << 4) | q[:, 2]
+    counts = np.bincount(keys, minlength=4096)
+    out: list[np.ndarray] = []
+    for k in np.argsort(-counts):
+        if counts[k] < min_count:
+            break
+        col = np.median(px[keys == k], axis=0).astype(np.int16)
+        if all(np.abs(col - c).max() > tol for c in out):
+            out.append(col)
+    return out
 
 
 def _small_blob(ink: np.ndarray, seed: tuple[int, int], depth: float, width: float, colour, scale: float,
@@ -259,10 +297,19 @@ def _small_blob(ink: np.ndarray, seed: tuple[int, int], depth: float, width: flo
     """A dot or an arrowhead around ``seed`` (None if neither).
 
     The ink is opened with a disc wider than the strokes but narrower than the blob, which
-    strips the lines running into it and leaves its own shape.
+    strips the lines running into it and leaves its own shape; a thicker stroke than usual
+    may need the next larger disc.
     """
-    h, w = ink.shape
     rho = max(1, int(math.ceil(0.5 * width + 0.3)), min(2, int(0.7 * depth)))
+    for r in (rho, rho + 1) if depth >= 2 * rho + 2 else (rho,):
+        out = _small_blob_at(ink, seed, r, colour, scale, cfg)
+        if out is not None:
+            return out
+    return None
+
+
+def _small_blob_at(ink: np.ndarray, seed: tuple[int, int], rho: int, colour, scale: float, cfg: StrokeConfig):
+    h, w = ink.shape
     reach = int(cfg.head_max * scale) + rho + 3
     sx, sy = seed
     x0, y0, x1, y1 = max(0, sx - reach), max(0, sy - reach), min(w, sx + reach + 1), min(h, sy + reach + 1)
@@ -296,12 +343,13 @@ def _small_blob(ink: np.ndarray, seed: tuple[int, int], depth: float, width: flo
         hull = cv2.convexHull(np.c_[xs, ys].astype(np.int32))
         tri = cv2.approxPolyDP(hull, max(1.0, 0.12 * size), True).reshape(-1, 2)
         solidity = area / max(cv2.contourArea(hull), 1.0)
-        ring = _grow(shape, rho + 3) & ~_grow(shape, rho + 1) & ink[y0:y1, x0:x1]
-        exits = cv2.connectedComponents(ring.astype(np.uint8), connectivity=8)[0] - 1
-        if 3 <= len(tri) <= 4 and solidity > 0.75 and aspect <= 3.5 and exits <= 1:
+        if 3 <= len(tri) <= 4 and solidity > 0.75 and aspect <= 3.5 :
             pts = [[float(px) + x0 + 0.5, float(py) + y0 + 0.5] for px, py in tri]
             fp = _grow(shape, rho + 1) & ink[y0:y1, x0:x1]
-            return "head", Head(pts, (cx, cy), float(size), _rgb01(colour)), fp, (x0, y0)
+            fys, fxs = np.nonzero(fp)
+            ink_pts = np.c_[fxs + x0 + 0.5, fys + y0 + 0.5].astype(float)
+            axis = fit_line(np.c_[xs + x0 + 0.5, ys + y0 + 0.5].astype(float)).u
+            return "head", Head(pts, (cx, cy), float(size), _rgb01(colour), ink=ink_pts, axis=axis), fp, (x0, y0)
     return None
 
 
@@ -322,6 +370,8 @@ def _region_from_colour(rgb, ink, dark, comp, box, colour, width, cfg):
     colour_ok = ink & (np.abs(rgb.astype(np.int16) - col).max(axis=2) <= cfg.colour_tol)
     k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * close_r + 1, 2 * close_r + 1))
     closed = cv2.morphologyEx(colour_ok.astype(np.uint8), cv2.MORPH_CLOSE, k)
+    # strokes of the fill's own colour leave the area thin: opening cuts them off
+    closed = cv2.morphologyEx(closed, cv2.MORPH_OPEN, k)
     n, lab = cv2.connectedComponents(closed, connectivity=8)
     ids = np.unique(lab[seed & (closed > 0)])
     ids = ids[ids > 0]
@@ -336,7 +386,7 @@ def _region_from_colour(rgb, ink, dark, comp, box, colour, width, cfg):
     ex0, ey0, ex1, ey1 = max(0, rx0 - pad), max(0, ry0 - pad), min(w, rx1 + pad), min(h, ry1 + pad)
     fill_dark = float(np.median(dark[ry0:ry1, rx0:rx1][colour_ok[ry0:ry1, rx0:rx1] & sub]))
     excl = np.zeros((ey1 - ey0, ex1 - ex0), bool)
-    excl[ry0 - ey0 : ry1 - ey0, rx0 - ex0 : rx1 - ex0] = colour_ok[ry0:ry1, rx0:rx1] & sub
+    excl[ry0 - ey0 : ry1 - ey0, rx0 - ex0 : rx1 - ex0] = colour_ok[ry0:ry1, rx0:rx1] & _grow(sub, 1)
     near = _grow(excl, 2)
     excl |= near & (dark[ey0:ey1, ex0:ex1] <= fill_dark + 0.06)
     full = np.zeros((ey1 - ey0, ex1 - ex0), bool)
@@ -347,14 +397,23 @@ def _region_from_colour(rgb, ink, dark, comp, box, colour, width, cfg):
 # ----------------------------------------------------------------------------- prepare
 def prepare(rgb: np.ndarray, paper: tuple[int, int, int], scale: float = 1.0, cfg: StrokeConfig = StrokeConfig()) -> Prepared:
     ink, dark = ink_layers(rgb, paper, cfg.ink_delta)
-    dt = cv2.distanceTransform(ink.astype(np.uint8), cv2.DIST_L2, 5)
+    dt = cv2.distanceTransform(np.pad(ink.astype(np.uint8), 1), cv2.DIST_L2, 5)[1:-1, 1:-1]  # paper beyond the edge
     width = _typical_width(ink, dt)
     regions, dots, heads, region_mask, blob_mask = find_blobs(rgb, ink, dark, dt, width, scale, cfg)
     strokes = ink & ~region_mask & ~blob_mask
-    return Prepared(rgb, paper, ink, dark, strokes, regions, dots, heads, region_mask, width, scale)
+    dark_sum = cv2.integral(np.where(strokes, dark, 0).astype(np.float32), sdepth=cv2.CV_64F)
+    return Prepared(rgb, paper, ink, dark, strokes, regions, dots, heads, region_mask, width, scale, dark_sum)
 
 
 # ----------------------------------------------------------------------------- vectorise
+def _box_mask(shape, boxes, pad: int) -> np.ndarray:
+    h, w = shape
+    m = np.zeros(shape, bool)
+    for x0, y0, x1, y1 in boxes:
+        m[max(0, int(y0) - pad) : min(h, int(math.ceil(y1)) + pad), max(0, int(x0) - pad) : min(w, int(math.ceil(x1)) + pad)] = True
+    return m
+
+
 def remove_boxes(mask: np.ndarray, boxes: list[tuple[float, float, float, float]], frac: float = 0.8) -> tuple[np.ndarray, np.ndarray]:
     """Drop connected components lying (``frac`` of their pixels) inside text boxes; returns (kept, removed)."""
     if not boxes:
@@ -375,6 +434,10 @@ def vectorise(prep: Prepared, text_boxes: list[tuple[float, float, float, float]
               cfg: StrokeConfig = StrokeConfig()) -> Vectorised:  # fmt: skip
     s = prep.scale
     mask, _ = remove_boxes(prep.strokes, text_boxes or [])
+    if text_boxes:  # text touching lighter strokes: drop its dark glyphs and their fringe, keep the strokes
+        _, glyphs = remove_boxes(mask & (prep.dark >= 0.45), text_boxes)
+        if glyphs.any():
+            mask &= ~(_grow(glyphs, 1) & _box_mask(mask.shape, text_boxes, 1))
     mask, specks = _split_specks(mask, max(2.0, cfg.speck_max * s, 1.6 * prep.line_width))
     skel = thin(mask)
     pg = pixel_graph(skel)
@@ -382,9 +445,16 @@ def vectorise(prep: Prepared, text_boxes: list[tuple[float, float, float, float]
     nodes = [VNode(np.array(n.xy, float), n.kind) for n in pg.nodes]
     _attach_blobs(pg, nodes, prep, s)
     prims = _fit_chains(pg, nodes, prep.line_width, cfg, s)
+    for p in prims:
+        _style(p, prep)
     _set_head_tips(prims, nodes, prep)
-    _group_dashes(prims, nodes, specks, prep, cfg)
     _merge_all(prims, nodes, cfg, s, prep.line_width)
+    if _group_dashes(prims, nodes, specks, prep, cfg):
+        _merge_all(prims, nodes, cfg, s, prep.line_width)
+    for _ in range(4):
+        if not _bridge_text_gaps(prims, nodes, text_boxes or [], cfg, s):
+            break
+        _merge_all(prims, nodes, cfg, s, prep.line_width)
     _close_arcs(prims, nodes)
     _refine_nodes(prims, nodes, prep.line_width, s)
     _snap_free_ends(prims, nodes, cfg.snap * s + 0.5 * prep.line_width)
@@ -528,21 +598,73 @@ def _attach_blobs(pg: PixelGraph, nodes: list[VNode], prep: Prepared, s: float) 
                     c.pts = np.vstack([c.pts, centres[j][None]])
 
 
+def _shaft_into(prims: list[Prim], nodes: list[VNode], nid: int, hd: Head, s: float) -> list[tuple[int, int]]:
+    """A stroke ending at a junction just short of the head (a tick crosses the shaft there)
+    and pointing at it is the head's shaft: its end moves onto the head."""
+    c = np.asarray(hd.centroid)
+    best = None
+    for i, p in enumerate(prims):
+        if not p.alive:
+            continue
+        for side in (0, 1):
+            e = p.end_node(side)
+            if e is None or nodes[e].kind not in ("junction", "end"):
+                continue
+            d = math.dist(nodes[e].xy, c)
+            if d > 0.8 * hd.size + 4 * s:
+                continue
+            if float(np.dot(unit(c - nodes[e].xy), -_direction(p, side))) < math.cos(math.radians(25)):
+                continue
+            if best is None or d < best[0]:
+                best = (d, i, side)
+    if best is None:
+        return []
+    _, i, side = best
+    if side == 0:
+        prims[i].na = nid
+    else:
+        prims[i].nb = nid
+    return [(i, side)]
+
+
 def _set_head_tips(prims: list[Prim], nodes: list[VNode], prep: Prepared) -> None:
     """An arrowhead's tip is its corner farthest from where its stroke enters; the stroke ends there."""
     for nid, node in enumerate(nodes):
         if node.kind != "head":
             continue
         ends = _ends_at(prims, nid)
+        hd = prep.heads[node.ref]
+        if not ends:
+            ends = _shaft_into(prims, nodes, nid, hd, prep.scale)
         if not ends:
             continue
-        hd = prep.heads[node.ref]
+        if len(ends) >= 2 and hd.axis is not None:
+            # the shaft runs along the head's axis; other strokes only pass close by
+            along = [(i, sd) for i, sd in ends if abs(float(np.dot(_direction(prims[i], sd), hd.axis))) > math.cos(math.radians(20))]
+            for i, sd in ends:
+                if (i, sd) not in along[:1]:
+                    q = prims[i]
+                    nodes.append(VNode((q.pts[0] if sd == 0 else q.pts[-1]).copy(), "end"))
+                    if sd == 0:
+                        q.na = len(nodes) - 1
+                    else:
+                        q.nb = len(nodes) - 1
+            ends = along[:1] if len(along) == 1 else []
+        if not ends:
+            hd.wedge = True
+            node.kind = "corner"
+            continue
         i, side = ends[0]
         p = prims[i]
-        # the entry point: the first support point outside the head
+        # the tip: the head's ink farthest along the shaft, on the shaft's line
+        u = -_direction(p, side)
         pts = p.pts[::-1] if side == 1 else p.pts
         entry = next((q for q in pts if math.dist(q, hd.centroid) > 0.5 * hd.size), pts[-1])
-        tip = max(hd.pts, key=lambda q: math.dist(q, entry))
+        if hd.ink is not None and len(hd.ink):
+            t = float(((hd.ink - entry) @ u).max()) + 0.5
+            tip = entry + t * u
+        else:
+            tip = max(hd.pts, key=lambda q: math.dist(q, entry))
         hd.tip = (float(tip[0]), float(tip[1]))
         node.xy = np.array(hd.tip)
 
@@ -556,14 +678,20 @@ class _Item:
     anchor_side: int = 0
 
 
-def _group_dashes(prims: list[Prim], nodes: list[VNode], specks: list[np.ndarray], prep: Prepared, cfg: StrokeConfig) -> None:
-    """Rows of short isolated pieces and specks with regular gaps become one dashed/dotted primitive."""
+def _group_dashes(prims: list[Prim], nodes: list[VNode], specks: list[np.ndarray], prep: Prepared, cfg: StrokeConfig) -> bool:
+    """Rows of short isolated pieces and specks become one dashed or dotted primitive.
+
+    Straight rows first (grown item by item along a refitted line, so crossing dashed lines
+    of a grid can share their crossing pieces), then curved rows (dashed circles and arcs).
+    """
     s = prep.scale
     dash_max = max(cfg.dash_max * s, 6 * prep.line_width)
     gap_max = max(cfg.dash_gap * s, 5 * prep.line_width)
     items: list[_Item] = [_Item(np.asarray(p, float)[None]) for p in specks]
-    deg = {}
+    deg: dict[int, int] = {}
     for p in prims:
+        if not p.alive:
+            continue
         for nid in (p.na, p.nb):
             if nid is not None:
                 deg[nid] = deg.get(nid, 0) + 1
@@ -576,36 +704,143 @@ def _group_dashes(prims: list[Prim], nodes: list[VNode], specks: list[np.ndarray
             items.append(_Item(p.pts, i))
         elif fa != fb and nodes[p.na if fb else p.nb].kind == "junction":
             items.append(_Item(p.pts, i, p.na if fb else p.nb, 0 if fb else 1))
-    if len(items) < 2:
-        return
-    links = _link_items(items, gap_max)
-    for chain, closed in _chains_of(links, len(items)):
-        its = [items[k] for k in chain]
-        n_dash = sum(1 for it in its if it.prim >= 0)
-        if len(its) < 3 and not (len(its) == 2 and n_dash == 2 and min(len(it.pts) for it in its) >= 5):
-            continue
-        anchors = [it for it in its if it.anchor is not None]
-        if len(anchors) > 2:
-            continue
-        pts = np.vstack([_oriented(it, its, k) for k, it in enumerate(its)])
+    if len(items) < 3:
+        return False
+    rows = _straight_rows(items, gap_max, prep.line_width, s)
+    used = {k for row in rows for k in row}
+    rest = [k for k in range(len(items)) if k not in used]
+    rows_c = _curved_rows([items[k] for k in rest], gap_max, s)
+    made = False
+    for row, curved in [(r, False) for r in rows] + [([rest[k] for k in r], True) for r in rows_c]:
+        its = [items[k] for k in row]
+        pts = _row_points(its, curved)
+        n_dash = sum(1 for it in its if it.prim >= 0 and len(it.pts) > 1 and _span(it.pts) >= 4.0 * s)
         dash = "dotted" if n_dash <= len(its) // 3 else "dashed"
-        prim = _fit_dashed(pts, closed, cfg)
+        prim = _fit_dashed(pts, False, cfg, curved)
         if prim is None:
             continue
         prim.dash = dash
+        _style(prim, prep)
         ends = []
         for end_it, side in ((its[0], 0), (its[-1], 1)):
-            if end_it.anchor is not None and not closed:
+            if end_it.anchor is not None:
                 ends.append(end_it.anchor)
-            elif not closed:
+            else:
                 ends.append(len(nodes))
                 nodes.append(VNode((pts[0] if side == 0 else pts[-1]).copy(), "end"))
-        if not closed:
-            prim.na, prim.nb = ends
+        prim.na, prim.nb = ends
         for it in its:
-            if it.prim >= 0:
+            if it.prim >= 0 and prims[it.prim].alive:
                 prims[it.prim].alive = False
+                prim.through += prims[it.prim].through
         prims.append(prim)
+        made = True
+    return made
+
+
+def _row_points(its: list[_Item], curved: bool) -> np.ndarray:
+    """Ordered support of a row: pieces running along it in full, crossing pieces by their centre."""
+    cen = np.array([it.pts.mean(axis=0) for it in its])
+    u = unit(cen[-1] - cen[0])
+    out = []
+    for k, it in enumerate(its):
+        along = len(it.pts) > 1 and (curved or abs(float(np.dot(fit_line(it.pts).u, u))) > math.cos(math.radians(15)))
+        out.append(_oriented(it, its, k) if along else cen[k][None])
+    return np.vstack(out)
+
+
+def _span(pts: np.ndarray) -> float:
+    return float(np.hypot(*(pts.max(0) - pts.min(0))))
+
+
+def _straight_rows(items: list[_Item], gap_max: float, width: float, s: float) -> list[list[int]]:
+    """Grow straight rows: each new item must lie on the line refitted through the row so far."""
+    cen = np.array([it.pts.mean(axis=0) for it in items])
+    dirs = [fit_line(it.pts).u if len(it.pts) > 1 and _span(it.pts) >= 6.0 * s else None for it in items]
+    n = len(items)
+    pairs = []
+    for i in range(n):
+        d = np.hypot(*(cen[i + 1 :] - cen[i]).T)
+        for j in np.nonzero(d <= gap_max)[0]:
+            pairs.append((float(d[j]), i, i + 1 + int(j)))
+    pairs.sort()
+    orient_used: dict[int, list[np.ndarray]] = {}
+    perp_tol = 1.2 + 0.5 * width
+    cos_dir = math.cos(math.radians(15))
+    cos_cross = math.cos(math.radians(30))
+    rows = []
+
+    def free_for(k: int, u: np.ndarray) -> bool:
+        if dirs[k] is not None and abs(float(np.dot(dirs[k], u))) < cos_dir:
+            return False
+        return all(abs(float(np.dot(u, v))) < cos_cross for v in orient_used.get(k, []))
+
+    for _, i, j in pairs:
+        u = unit(cen[j] - cen[i])
+        if not (free_for(i, u) and free_for(j, u)):
+            continue
+        row = [i, j]
+        for sign in (1, -1):
+            while True:
+                if len(row) > 2:
+                    lf = fit_line(cen[row])
+                    c0, uu = lf.c, (lf.u if np.dot(lf.u, u) >= 0 else -lf.u)
+                else:
+                    c0, uu = cen[i], u
+                ts = (cen[row] - c0) @ uu
+                tip_t = ts.max() if sign > 0 else ts.min()
+                rel = (cen - c0) @ uu
+                perp = np.abs((cen - c0) @ np.array([-uu[1], uu[0]]))
+                step = sign * (rel - tip_t)
+                ahead = (step > 0.5) & (step <= gap_max) & (perp <= perp_tol)
+                ahead[row] = False
+                cand = [int(k) for k in np.nonzero(ahead)[0] if free_for(int(k), uu)]
+                if not cand:
+                    break
+                row.append(min(cand, key=lambda k: step[k]))
+        if len(row) < 3:
+            continue
+        lf = fit_line(cen[row])
+        t = (cen[row] - lf.c) @ lf.u
+        row = [row[k] for k in np.argsort(t)]
+        for k in row:
+            orient_used.setdefault(k, []).append(lf.u)
+        rows.append(row)
+    return rows
+
+
+def _curved_rows(items: list[_Item], gap_max: float, s: float) -> list[list[int]]:
+    """Chains of leftover items linked to their mutual nearest neighbours (dashed circles, arcs)."""
+    n = len(items)
+    if n < 5:
+        return []
+    cen = np.array([it.pts.mean(axis=0) for it in items])
+    d = np.hypot(cen[:, None, 0] - cen[None, :, 0], cen[:, None, 1] - cen[None, :, 1])
+    np.fill_diagonal(d, np.inf)
+    nb = [set(np.argsort(d[i])[:2].tolist()) for i in range(n)]
+    links: dict[int, set[int]] = {i: set() for i in range(n)}
+    for i in range(n):
+        for j in nb[i]:
+            if d[i, j] <= gap_max and i in nb[j]:
+                links[i].add(j)
+                links[j].add(i)
+    rows, seen = [], set()
+    starts = [i for i in range(n) if len(links[i]) == 1] + [i for i in range(n) if len(links[i]) == 2]
+    for start in starts:
+        if start in seen:
+            continue
+        row, prev, cur = [start], -1, start
+        seen.add(start)
+        while True:
+            nxt = [k for k in links[cur] if k != prev and k not in seen]
+            if not nxt:
+                break
+            prev, cur = cur, nxt[0]
+            seen.add(cur)
+            row.append(cur)
+        if len(row) >= 5:
+            rows.append(row)
+    return rows
 
 
 def _oriented(it: _Item, its: list[_Item], k: int) -> np.ndarray:
@@ -619,110 +854,79 @@ def _oriented(it: _Item, its: list[_Item], k: int) -> np.ndarray:
     return it.pts if math.dist(it.pts[-1], ref) < math.dist(it.pts[0], ref) else it.pts[::-1]
 
 
-def _item_ends(it: _Item) -> list[tuple[np.ndarray, np.ndarray | None, int]]:
-    """(position, outward direction or None, end index) for each linkable end."""
-    if len(it.pts) == 1:
-        return [(it.pts[0], None, 0), (it.pts[0], None, 1)]
-    k = min(len(it.pts) - 1, 4)
-    out = []
-    for side in (0, 1):
-        if it.anchor is not None and side == it.anchor_side:
-            continue
-        p = it.pts[0] if side == 0 else it.pts[-1]
-        q = it.pts[k] if side == 0 else it.pts[-1 - k]
-        out.append((p, unit(p - q), side))
-    return out
-
-
-def _link_items(items: list[_Item], gap_max: float) -> dict[int, list[int]]:
-    """Greedy pairing of item ends: short gaps first, directions consistent along a row."""
-    ends = []
-    for i, it in enumerate(items):
-        for pos, d, side in _item_ends(it):
-            ends.append((i, side, pos, d))
-    if len(ends) < 2:
-        return {}
-    pos = np.array([e[2] for e in ends])
-    cand = []
-    for a in range(len(ends)):
-        dd = np.hypot(*(pos - pos[a]).T)
-        for b in np.nonzero((dd <= gap_max) & (dd > 0.5))[0]:
-            if b <= a or ends[b][0] == ends[a][0]:
-                continue
-            g = unit(pos[b] - pos[a])
-            ok = True
-            for e, sign in ((ends[a], 1), (ends[b], -1)):
-                if e[3] is not None and float(np.dot(e[3], sign * g)) < math.cos(math.radians(22)):
-                    ok = False
-            if ok:
-                cand.append((float(dd[b]), a, b))
-    cand.sort()
-    used_end = set()
-    links: dict[int, list[int]] = {}
-    link_dir: dict[int, list[np.ndarray]] = {}
-    for d, a, b in cand:
-        ia, ib = ends[a][0], ends[b][0]
-        ka, kb = (ia, ends[a][1]), (ib, ends[b][1])
-        if ka in used_end or kb in used_end or len(links.get(ia, [])) >= 2 or len(links.get(ib, [])) >= 2:
-            continue
-        if ib in links.get(ia, []):
-            continue
-        g = unit(pos[b] - pos[a])
-        # specks: a row keeps its direction
-        if any(float(abs(np.dot(g, v))) < math.cos(math.radians(25)) for v in link_dir.get(ia, []) + link_dir.get(ib, [])):
-            continue
-        used_end.update([ka, kb])
-        if len(items[ia].pts) == 1:
-            used_end.add((ia, 1 - ends[a][1]) if len(links.get(ia, [])) == 1 else ka)
-        links.setdefault(ia, []).append(ib)
-        links.setdefault(ib, []).append(ia)
-        link_dir.setdefault(ia, []).append(g)
-        link_dir.setdefault(ib, []).append(g)
-    return links
-
-
-def _chains_of(links: dict[int, list[int]], n: int) -> list[tuple[list[int], bool]]:
-    seen = set()
-    out = []
-    for start in range(n):
-        if start in seen or start not in links or len(links[start]) != 1:
-            continue
-        chain, prev, cur = [start], None, start
-        seen.add(start)
-        while True:
-            nxt = [k for k in links[cur] if k != prev and k not in seen]
-            if not nxt:
-                break
-            prev, cur = cur, nxt[0]
-            seen.add(cur)
-            chain.append(cur)
-        out.append((chain, False))
-    for start in links:
-        if start in seen:
-            continue
-        chain, prev, cur = [start], None, start
-        seen.add(start)
-        while True:
-            nxt = [k for k in links[cur] if k != prev and k not in seen]
-            if not nxt:
-                break
-            prev, cur = cur, nxt[0]
-            seen.add(cur)
-            chain.append(cur)
-        out.append((chain, True))
-    return out
-
-
-def _fit_dashed(pts: np.ndarray, closed: bool, cfg: StrokeConfig) -> Prim | None:
+def _fit_dashed(pts: np.ndarray, closed: bool, cfg: StrokeConfig, curved: bool = False) -> Prim | None:
     lf = fit_line(pts)
-    if lf.dev <= cfg.merge_tol + 0.5 and not closed:
+    if not curved and lf.dev <= cfg.merge_tol + 1.0 and not closed:
         return Prim("segment", pts, None, None, line=lf)
     cf = fit_circle(pts)
     if cf is not None and cf.dev <= cfg.merge_tol + 0.5 + 0.01 * cf.r:
         if closed or abs(sweep_deg(cf.c, pts)) >= 340:
             return Prim("circle", pts, None, None, circle=cf)
         return Prim("arc", pts, None, None, circle=cf)
-    return Prim("curve", pts, None, None)
+    return None if curved else Prim("curve", pts, None, None)
+
+
+def _bridge_text_gaps(prims: list[Prim], nodes: list[VNode], boxes, cfg: StrokeConfig, s: float) -> bool:
+    """Join collinear strokes interrupted by a label drawn over them (its ink was removed with the
+    text), and dashed rows broken where they cross another stroke."""
+    from shapely.geometry import LineString, box as sbox
+
+    grown = [sbox(b[0] - 3 * s, b[1] - 3 * s, b[2] + 3 * s, b[3] + 3 * s) for b in boxes]
+    count: dict[int, int] = {}
+    for p in prims:
+        if p.alive:
+            for nid in (p.na, p.nb):
+                if nid is not None:
+                    count[nid] = count.get(nid, 0) + 1
+    ends = [(i, side) for i, p in enumerate(prims) if p.alive and p.kind == "segment"
+            for side, nid in ((0, p.na), (1, p.nb)) if nid is not None and nodes[nid].kind == "end" and count[nid] == 1]  # fmt: skip
+    done = False
+    used: set[int] = set()
+    for x in range(len(ends)):
+        i, si = ends[x]
+        if i in used:
+            continue
+        p = prims[i]
+        pa = nodes[p.end_node(si)].xy
+        best = None
+        for y in range(len(ends)):
+            j, sj = ends[y]
+            if j == i or j in used:
+                continue
+            q = prims[j]
+            if q.dash != p.dash or _colour_far(p.color, q.color):
+                continue
+            qa = nodes[q.end_node(sj)].xy
+            gap = math.dist(pa, qa)
+            if gap < 1.0 or gap > 80 * s:
+                continue
+            g = unit(qa - pa)
+            if float(np.dot(_direction(p, si), g)) > -math.cos(math.radians(4)):
+                continue  # p must point towards q
+            if float(np.dot(_direction(q, sj), g)) < math.cos(math.radians(4)):
+                continue
+            seg = LineString([tuple(pa), tuple(qa)])
+            dashed_near = p.dash != "solid" and gap <= 2 * cfg.dash_gap * s
+            if not dashed_near and not any(seg.intersects(b) for b in grown):
+                continue
+            lf = fit_line(np.vstack([p.fpts, q.fpts]))
+            if lf.dev > cfg.merge_tol * max(1.0, s) + 0.5:
+                continue
+            if best is None or gap < best[0]:
+                best = (gap, j, sj, lf)
+        if best is None:
+            continue
+        _, j, sj, lf = best
+        q = prims[j]
+        pts = _joined(p, si, q, sj)
+        new = Prim("segment", pts, p.na if si == 1 else p.nb, q.nb if sj == 0 else q.na, line=lf, dash=p.dash,
+                   fit=_joined(p, si, q, sj, fit=True), through=p.through + q.through, color=p.color,
+                   width=max(p.width, q.width))  # fmt: skip
+        p.alive = q.alive = False
+        used.update([i, j])
+        prims.append(new)
+        done = True
+    return done
 
 
 # ----------------------------------------------------------------------------- merging
@@ -751,7 +955,7 @@ def _joined(p: Prim, sp: int, q: Prim, sq: int, fit: bool = False) -> np.ndarray
 
 def _merge_candidate(p: Prim, sp: int, q: Prim, sq: int, node: VNode, n_ends: int, cfg: StrokeConfig, s: float,
                      width: float) -> tuple[float, Prim] | None:  # fmt: skip
-    if p.dash != q.dash:
+    if p.dash != q.dash or _colour_far(p.color, q.color):
         return None
     d1, d2 = _direction(p, sp), _direction(q, sq)
     turn = math.degrees(math.acos(max(-1.0, min(1.0, float(-np.dot(d1, d2))))))
@@ -775,7 +979,7 @@ def _merge_candidate(p: Prim, sp: int, q: Prim, sq: int, node: VNode, n_ends: in
             short_seg = all(x.kind == "arc" or x.length() < 0.25 * cf.r for x in (p, q))
             if short_seg:
                 return turn, Prim("arc", pts, na, nb, circle=cf, dash=p.dash, fit=fpts)
-    if n_ends == 2 and node.kind in ("corner", "junction", "end") and turn < cfg.smooth_turn:
+    if node.kind in ("corner", "junction", "end") and turn < cfg.smooth_turn:
         long_straight = [x for x in (p, q) if x.kind == "segment" and x.length() > 25 * s]
         if len(long_straight) == 2:
             return None  # two long straight sides with a slight bend: a polyline vertex
@@ -813,6 +1017,8 @@ def _merge_all(prims: list[Prim], nodes: list[VNode], cfg: StrokeConfig, s: floa
             continue
         _, new, i, j = best
         new.through = prims[i].through + prims[j].through + [nid]
+        longer = max(prims[i], prims[j], key=lambda x: x.length())
+        new.color, new.width = longer.color, longer.width
         prims[i].alive = prims[j].alive = False
         prims.append(new)
         k = len(prims) - 1
@@ -987,22 +1193,39 @@ def curve_points(p: Prim, nodes: list[VNode]) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- style
 def _style(p: Prim, prep: Prepared) -> None:
-    """Width from the ink's depth along the stroke, colour from its darkest pixels."""
+    """Colour from the stroke's darkest pixels; width from the ink it deposits per unit length.
+
+    A straight stroke through a (2R+1)-pixel window deposits width * (2R+1) * its colour's
+    darkness, whatever the anti-aliasing; the median over the stroke's support is robust
+    to crossings.
+    """
     h, w = prep.ink.shape
-    pts = p.pts[:: max(1, len(p.pts) // 200)]
+    pts = p.fpts[:: max(1, len(p.fpts) // 200)]
     xs = np.clip(pts[:, 0].astype(int), 0, w - 1)
     ys = np.clip(pts[:, 1].astype(int), 0, h - 1)
     cols = prep.rgb[ys, xs].astype(float)
     if len(cols) == 0:
         return
-    lum = cols.min(axis=1)
+    lum = cols @ np.array([0.299, 0.587, 0.114])
     k = max(1, len(cols) // 3)
     dark = cols[np.argsort(lum)[:k]]
     c = np.median(dark, axis=0) / 255.0
     paper = np.asarray(prep.paper, float) / 255.0
+    c = np.clip(c / np.maximum(paper, 1e-3), 0, 1)
     if c.max() - c.min() < 0.08 and c.mean() < 0.3:
         c = np.zeros(3)
-    p.color = tuple(round(float(v), 3) for v in np.clip(c / np.maximum(paper, 1e-3), 0, 1))
-    # width: ink pixels per unit length in a band around the path (anti-aliasing weighted)
-    dsum = float(prep.dark[ys, xs].mean()) if len(ys) else 1.0
-    p.width = round(max(0.5, prep.line_width * min(1.0, dsum / 0.85)), 3)
+    p.color = tuple(round(float(v), 3) for v in c)
+    if prep.dark_sum is None:
+        return
+    r = 3
+    x0, x1 = np.clip(xs - r, 0, w), np.clip(xs + r + 1, 0, w)
+    y0, y1 = np.clip(ys - r, 0, h), np.clip(ys + r + 1, 0, h)
+    ii = prep.dark_sum
+    sums = ii[y1, x1] - ii[y0, x1] - ii[y1, x0] + ii[y0, x0]
+    dk = prep.dark[ys, xs]
+    depth = max(float(np.percentile(dk, 90)), 0.35)
+    p.width = round(float(np.clip(np.median(sums) / ((2 * r + 1) * depth), 0.5, 12.0)), 3)
+
+
+def _colour_far(a, b, tol: float = 0.3) -> bool:
+    return float(np.abs(np.subtract(a, b)).max()) > tol

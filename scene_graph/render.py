@@ -57,6 +57,35 @@ def _fx(pts) -> "np.ndarray":
     return np.round(a).astype(np.int32)
 
 
+def _fill(arr: np.ndarray, subpaths: list, color: int, evenodd: bool) -> None:
+    """Fill polygons with the PDF's fill rule (cv2 alone gives even-odd for self-crossing stars)."""
+    if len(subpaths) == 1 and not evenodd and _simple(subpaths[0]):
+        cv2.fillPoly(arr, [_fx(subpaths[0])], color, cv2.LINE_8, _SHIFT)
+        return
+    polys = [np.asarray(sp, dtype=np.float64).reshape(-1, 2) for sp in subpaths]
+    allp = np.concatenate(polys)
+    h, w = arr.shape[:2]
+    x0, y0 = max(0, int(allp[:, 0].min())), max(0, int(allp[:, 1].min()))
+    x1, y1 = min(w, int(np.ceil(allp[:, 0].max())) + 1), min(h, int(np.ceil(allp[:, 1].max())) + 1)
+    if x1 <= x0 or y1 <= y0:
+        return
+    X, Y = np.meshgrid(np.arange(x0, x1) + 0.5, np.arange(y0, y1) + 0.5)
+    wn = np.zeros(X.shape, np.int32)
+    for p in polys:
+        for (ax, ay), (bx, by) in zip(p, np.roll(p, -1, axis=0)):
+            side = (bx - ax) * (Y - ay) - (X - ax) * (by - ay)
+            wn += ((ay <= Y) & (by > Y) & (side > 0)).astype(np.int32)
+            wn -= ((by <= Y) & (ay > Y) & (side < 0)).astype(np.int32)
+    inside = (wn % 2 == 1) if evenodd else (wn != 0)
+    arr[y0:y1, x0:x1][inside] = color
+
+
+def _simple(pts) -> bool:
+    from shapely.geometry import Polygon
+
+    return len(pts) < 4 or Polygon(pts).is_valid
+
+
 def draw_graph(graph: SceneGraph, canvas: Image.Image | None = None, *, mask: bool = False, pad: float = 0.0) -> Image.Image:
     """Draw every node; ``mask=True`` gives an ``L`` image, 255 where the graph has ink.
 
@@ -94,9 +123,11 @@ def draw_graph(graph: SceneGraph, canvas: Image.Image | None = None, *, mask: bo
         poly = _fx(pts)
         if k in ("region", "arrowhead"):
             if mask:
-                cv2.fillPoly(arr, [poly], color, aa, _SHIFT)
+                subpaths = d.get("subpaths") or [pts]
+                _fill(arr, subpaths, color, d.get("rule", "nonzero") == "evenodd")
                 if pad > 0:
-                    cv2.polylines(arr, [poly], True, color, max(1, int(round(2 * pad))), aa, _SHIFT)
+                    for sp in subpaths:
+                        cv2.polylines(arr, [_fx(sp)], True, color, max(1, int(round(2 * pad))), aa, _SHIFT)
             else:
                 cv2.polylines(arr, [poly], True, color, 1, aa, _SHIFT)
             continue

@@ -16,7 +16,9 @@ polyline    ``pts``, ``closed``; stroke
 curve       ``pts`` (sampled densely), ``closed``; stroke
 circle      ``center``, ``r``; stroke
 arc         ``center``, ``r``, ``start``, ``end`` (degrees, counter-clockwise, y up); stroke
-region      ``pts`` (outline), ``fill`` (rgb 0-1); a stroked outline is a separate node
+region      ``pts`` (outline), ``fill`` (rgb 0-1), ``rule`` (nonzero | evenodd); ``subpaths``
+            (all outlines, when there are holes or several parts); a stroked outline is a
+            separate node
 arrowhead   ``pts`` (filled polygon), ``tip``
 mark        ``type`` (right_angle | tick | angle_arc), ``pts``; stroke
 label       ``bbox`` ``[x0, y0, x1, y1]``, ``text`` (visible glyphs), ``latex`` (program
@@ -136,7 +138,7 @@ class SceneGraph:
         out.g.graph.update(width=round(self.width * factor), height=round(self.height * factor),
                            dpi=self.dpi * factor if self.dpi else None)  # fmt: skip
         for _, d in out.nodes():
-            for key in ("xy", "a", "b", "center", "tip", "pts", "bbox"):
+            for key in ("xy", "a", "b", "center", "tip", "pts", "subpaths", "bbox"):
                 if key in d:
                     d[key] = _scale(d[key], factor)
             for key in ("r", "radius", "width"):

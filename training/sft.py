@@ -103,6 +103,8 @@ def _build(cls, raw: dict | None):
             kw[name] = _build(type(default), value)
         elif isinstance(default, tuple) and isinstance(value, list):
             kw[name] = tuple(value)
+        elif isinstance(value, (str, int)) and not isinstance(value, bool) and "float" in str(known[name].type):
+            kw[name] = float(value)  # YAML reads 1e-4 (no dot) as a string
         else:
             kw[name] = value
     return cls(**kw)
@@ -354,11 +356,11 @@ def _gen_items(examples: list[SFTExample], dataset: str, n: int) -> list[dict]:
     """The first ``n`` val examples with their ground-truth graphs (for F1)."""
     if n <= 0:
         return []
-    from img2asy.data.dataset import load
+    from .sft_data import split_dataset
 
     keep = examples[:n]
     ids = {e.id for e in keep}
-    val = load(Path(dataset))["val"].select_columns(["id", "aug_annotation"])
+    val = split_dataset(dataset, "val").select_columns(["id", "aug_annotation"])
     truth = {r["id"]: r["aug_annotation"] for r in val if r["id"] in ids}
     return [{"id": e.id, "scene_text": e.scene_text, "annotation": truth.get(e.id, "")} for e in keep]
 

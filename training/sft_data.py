@@ -266,14 +266,19 @@ def build_examples(rows: Iterable[dict], split: str, cfg: DataConfig) -> list[SF
     return out
 
 
+def split_dataset(dataset: str | Path, split: str):
+    """One split of a built dataset (only its Parquet file is read; an empty split is fine)."""
+    from datasets import load_dataset
+
+    path = Path(dataset) / "data" / f"{split}.parquet"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist: build the dataset first (img2asy data build)")
+    return load_dataset("parquet", data_files={split: str(path)})[split]
+
+
 def load_split(cfg: DataConfig, split: str, limit: int | None = None) -> list[SFTExample]:
     """Examples of one split of the built dataset, shuffled with ``cfg.seed`` and capped at ``limit``."""
-    from img2asy.data.dataset import load
-
-    ds = load(Path(cfg.dataset))
-    if split not in ds:
-        raise FileNotFoundError(f"{cfg.dataset} has no {split} split")
-    d = ds[split]
+    d = split_dataset(cfg.dataset, split)
     order = list(range(len(d)))
     random.Random(f"sft-order:{cfg.seed}:{split}").shuffle(order)
     cols = [c for c in ("id", "source", "family", "code", "annotation", "aug_annotation") if c in d.column_names]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from .base import register
-from .circles import fix_compass
+from .labels import fix_compass
 from .labels import fmt, math, vertex_names
 from .style import fill_pen, fontsize, pen, size_line, with_pen
 

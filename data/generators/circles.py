@@ -7,7 +7,7 @@ import re
 import random
 
 from .base import register
-from .labels import LETTERS, angle_label, fmt, length_label, math, vertex_names
+from .labels import LETTERS, angle_label, fix_compass, fmt, length_label, math, vertex_names
 from .style import fill_pen, fontsize, pen, size_line, with_pen
 
 _COMPASS = {0: "E", 45: "NE", 90: "N", 135: "NW", 180: "W", 225: "SW", 270: "S", 315: "SE"}
@@ -72,27 +72,6 @@ def pick_names(rng: random.Random, n: int, avoid: set[str] = frozenset()) -> lis
     if len(names) < n:
         names += [x for x in LETTERS if x not in avoid and x not in names]
     return names[:n]
-
-
-_WORDS = {"E": "right", "N": "up", "S": "down", "W": "left"}
-
-
-def fix_compass(code: str) -> str:
-    """A point named E/N/S/W shadows that compass direction: align those labels with right/up/..."""
-    declared = set()
-    for line in code.splitlines():
-        if line.lstrip().startswith("pair"):
-            declared |= set(re.findall(r"\b([ENSW])\s*=", line))
-    if not declared:
-        return code
-    out = []
-    for line in code.splitlines():
-        if line.lstrip().startswith("label("):
-            m = re.match(r"^(.*), ([ENSW])\);$", line)
-            if m and m.group(2) in declared:
-                line = f"{m.group(1)}, {_WORDS[m.group(2)]});"
-        out.append(line)
-    return "\n".join(out)
 
 
 def seg_dist(p, a, b) -> float:

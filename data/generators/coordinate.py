@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from .base import register
-from .labels import LETTERS, fmt, math, vertex_names
-from .style import COLORS, fill_pen, fontsize, pen, with_pen
+from .labels import LETTERS, fmt, vertex_names
+from .style import fill_pen, fontsize, pen, with_pen
 
 # ---------------------------------------------------------------------------------------------
 # small helpers (local to this module)
@@ -1443,17 +1443,22 @@ def transformation(rng: random.Random) -> str:
     else:
         pl, clear = _Plane(x0, x1, y0, y1), 1
     picked = None
-    for attempt in range(80):
-        picked = _pick_transform(rng, kind, axes, x0, x1, y0, y1, clear if attempt < 60 else 1)
+    for attempt in range(240):
+        picked = _pick_transform(rng, kind, axes, x0, x1, y0, y1, clear if attempt < 160 else 1)
         if picked:
             break
-        if attempt % 10 == 9:
+        if attempt % 20 == 19:
             kind = rng.choice(["translate", "reflect", "rotate"])
-    if picked is None:  # pragma: no cover - a plain translation always fits eventually
-        kind = "translate"
-        pre = [(x0 + 2, y0 + 2), (x0 + 4, y0 + 2), (x0 + 2, y0 + 4)]
-        img = [(x + 4, y + 3) for x, y in pre]
-        extra = {"kind": kind, "dx": 4, "dy": 3}
+    if picked is None:  # rare: a small triangle reflected in the y-axis (or slid across the grid)
+        pre = [(1, 1), (3, 1), (1, 3)] if axes else [(x0 + 2, y0 + 2), (x0 + 4, y0 + 2), (x0 + 2, y0 + 4)]
+        if axes:
+            kind = "reflect"
+            img = [(-x, y) for x, y in pre]
+            extra = {"kind": kind, "line": "yaxis"}
+        else:
+            kind = "translate"
+            img = [(x + 5, y + 3) for x, y in pre]
+            extra = {"kind": kind, "dx": 5, "dy": 3}
     else:
         pre, img, extra = picked
 

@@ -6,7 +6,7 @@ import random
 import re
 
 from .base import register
-from .labels import fmt, math, vertex_names
+from .labels import fix_compass, fmt, vertex_names
 from .style import fill_pen, fontsize, size_line
 
 GRID_PENS = ["", "", "gray", "gray(0.6)", "gray(0.5)", "linewidth(0.3)", "dashed", "dotted", "gray+linewidth(0.3)"]
@@ -17,27 +17,6 @@ def compass(dx: float, dy: float) -> str:
     """Nearest compass direction of a vector, as label alignments are written."""
     a = _m.degrees(_m.atan2(dy, dx)) % 360
     return COMPASS[int(((a + 22.5) % 360) // 45)]
-
-
-_DIR_DEG = {"E": 0, "N": 90, "W": 180, "S": 270}
-
-
-def unshadow(code: str) -> str:
-    """A point named E (or N, S, W) hides Asymptote's direction E: write dir(0) there instead."""
-    declared = set()
-    for line in code.split("\n"):
-        if line.lstrip().startswith("pair "):
-            declared |= set(re.findall(r"\b([NSEW])\s*=", line))
-    bad = [d for d in _DIR_DEG if d in declared]
-    if not bad:
-        return code
-    out = []
-    for line in code.split("\n"):
-        for d in bad:
-            if line.lstrip().startswith("label(") and line.endswith(f", {d});"):
-                line = line[: -len(f", {d});")] + f", dir({_DIR_DEG[d]}));"
-        out.append(line)
-    return "\n".join(out)
 
 
 def outward(poly: list[tuple[float, float]], i: int) -> str:
@@ -295,7 +274,7 @@ def grid(rng: random.Random) -> str:
         u = rng.choice(["", " cm", " units", " m"])
         L.append(f'label("{m}{u}", ({fmt(m / 2)},0), S);' if u else f'label("${m}$", ({fmt(m / 2)},0), S);')
         L.append(f'label("{n}{u}", ({m},{fmt(n / 2)}), E);' if u else f'label("${n}$", ({m},{fmt(n / 2)}), E);')
-    return unshadow("\n".join(L))
+    return fix_compass("\n".join(L), "dir")
 
 
 # --------------------------------------------------------------------------- dot lattice
@@ -400,4 +379,4 @@ def dot_lattice(rng: random.Random) -> str:
         L += shape + [""] + dots
     else:
         L += dots + [""] + shape
-    return unshadow("\n".join(L))
+    return fix_compass("\n".join(L), "dir")

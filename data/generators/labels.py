@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I/O: authors avoid them next to 1/0
 
@@ -66,3 +67,23 @@ def number_label(rng: random.Random, v: float) -> str:
 
 def function_name(rng: random.Random) -> str:
     return math(rng.choice(["y=f(x)", "y=g(x)", "f(x)", "g(x)", "y"]))
+
+
+_COMPASS = {"E": ("dir(0)", "right"), "N": ("dir(90)", "up"), "W": ("dir(180)", "left"), "S": ("dir(270)", "down")}
+
+
+def fix_compass(code: str, style: str = "word") -> str:
+    """A variable named E, N, S or W shadows Asymptote's compass direction of that name, so a
+    later ``label(..., E);`` silently aligns by the point. Rewrite those alignments as
+    ``right``/``up``/... (``style="word"``) or ``dir(0)``/``dir(90)``/... (``style="dir"``).
+    """
+    declared = set(re.findall(r"\b([NSEW])\s*=(?!=)", code))
+    if not declared:
+        return code
+    pick = 1 if style == "word" else 0
+
+    def sub(m: re.Match) -> str:
+        d = m.group(2)
+        return m.group(1) + (_COMPASS[d][pick] if d in declared else d) + m.group(3)
+
+    return re.sub(r"(label\(.*, )([NSEW])(\);)", sub, code)

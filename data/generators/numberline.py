@@ -10,8 +10,8 @@ import random
 from fractions import Fraction
 
 from .base import register
-from .labels import LETTERS, fmt, math, vertex_names
-from .style import COLORS, fontsize, pen, with_pen
+from .labels import fmt, vertex_names
+from .style import fontsize
 
 _RAY_COLORS = ["blue", "red", "heavygreen", "deepblue", "orange", "purple", "black", "magenta"]
 
@@ -62,7 +62,7 @@ def _header(rng: random.Random, span: float) -> tuple[list[str], float]:
     unit_bp = width / span
     if rng.random() < 0.5:
         head = [rng.choice([f"size({width});", f"size({width},0);"])]
-        unit_bp = (width - 14) / span
+        unit_bp = (width - 30) / (span + 0.8)
     else:
         cm = unit_bp / 28.35
         cm = round(cm, 1) if cm < 2 else round(cm * 2) / 2
@@ -119,7 +119,7 @@ def _int_scale(rng: random.Random) -> _Scale:
         else:
             font, step = "fontsize(8pt)", 2
     num = rng.choice(['"$"+string(i)+"$"', 'format("$%d$", i)', '"$" + string(i) + "$"'])
-    quiz = rng.random() < 0.15
+    quiz = rng.random() < 0.15 and step == 1
     qs = sorted(rng.sample(range(a + 1, b), 2)) if quiz else []
     body = [f"draw((i,-{t})--(i,{t}));"]
     lab = _lab(num, f"(i,-{t})", "S", font)

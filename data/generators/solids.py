@@ -6,8 +6,8 @@ import random
 import re
 
 from .base import register
-from .grids import boundary_cycles, compass, unshadow
-from .labels import fmt, length_label, math, vertex_names
+from .grids import boundary_cycles, compass
+from .labels import fix_compass, fmt, length_label, math, vertex_names
 from .style import fill_pen, fontsize, size_line
 
 Vec = tuple[float, float, float]
@@ -337,7 +337,7 @@ def _polyhedron(rng: random.Random) -> str:
     if labels or vlabels:
         L.append("")
         L += labels + vlabels
-    return unshadow("\n".join(L))
+    return fix_compass("\n".join(L), "dir")
 
 
 # --------------------------------------------------------------------------- round solids
@@ -451,7 +451,7 @@ def _round_solid(rng: random.Random) -> str:
             a = rng.choice([40, 50, 130, 140])
             L.append(f"draw((0,0)--r*dir({a}));")
             L.append(f'label("{txt}", {fmt(0.6)}*r*dir({a}), {"NW" if a < 90 else "NE"});')
-    return unshadow("\n".join(L))
+    return fix_compass("\n".join(L), "dir")
 
 
 @register("solid_3d")
@@ -722,4 +722,4 @@ def net(rng: random.Random) -> str:
         if kind == "cube":
             span = max(max(int(v) for xy in re.findall(r"\((\d+),(\d+)\)", code) for v in xy) + 1, 3)
         code = code.replace("NETUNIT", fmt(_round_unit(rng.uniform(140, 220) / span / 28.35), 2))
-    return unshadow(code)
+    return fix_compass(code, "dir")

@@ -11,7 +11,7 @@ import random
 import re
 
 from .base import register
-from .labels import LETTERS, angle_label, fmt, length_label, math, vertex_names
+from .labels import LETTERS, angle_label, fix_compass, fmt, length_label, math, vertex_names
 from .style import fill_pen, fontsize, pen, with_pen
 
 # ----------------------------------------------------------------------------------------
@@ -190,24 +190,7 @@ class Fig:
 
     def code(self) -> str:
         out = "\n".join(self.lines)
-        return fix_compass(re.sub(r"\n{3,}", "\n\n", out), self.rng)
-
-
-_DIR_WORD = {"E": ("dir(0)", "right"), "N": ("dir(90)", "up"), "W": ("dir(180)", "left"), "S": ("dir(270)", "down")}
-
-
-def fix_compass(code: str, rng: random.Random) -> str:
-    """A point named E, N, S or W shadows that compass direction: write label alignments another way."""
-    declared = set(re.findall(r"\b([NSEW])\s*=", code))
-    if not declared:
-        return code
-    style = rng.randrange(2)
-
-    def sub_(mm: re.Match) -> str:
-        w = mm.group(2)
-        return mm.group(1) + (_DIR_WORD[w][style] if w in declared else w) + mm.group(3)
-
-    return re.sub(r"(label\(.*, )([NSEW])(\);)", sub_, code)
+        return fix_compass(re.sub(r"\n{3,}", "\n\n", out), self.rng.choice(["dir", "word"]))
 
 
 def declare_points(rng: random.Random, names: list[str], exprs: list[str]) -> list[str]:
@@ -411,7 +394,7 @@ def triangle(rng: random.Random) -> str:
     cevian = None
     if not rotated and rng.random() < 0.35:
         opts = []
-        foot_t = C[0] / B[0]
+        foot_t = (C[0] - A[0]) / (B[0] - A[0])
         if right == 2 or (right is None and 0.3 < foot_t < 0.7):
             opts += ["altitude", "altitude"]
         if right is None and (foot_t < -0.05 or foot_t > 1.05) and kind == "obtuse":
@@ -450,9 +433,9 @@ def triangle(rng: random.Random) -> str:
             H = (C[0], 0.0)
             extra.append(rng.choice([f"pair {fname} = ({cn}.x, 0);", f"pair {fname} = {P(H)};"]))
             if cevian == "altitude_out":
-                end = an if H[0] < 0 else bn
+                end = an if H[0] < A[0] else bn
                 extra.append(f"draw({end}--{fname}, dashed);")
-                other = A if H[0] < 0 else B
+                other = A if H[0] < A[0] else B
                 segs.append((other, H))
             else:
                 other = B

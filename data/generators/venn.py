@@ -6,7 +6,8 @@ import math as _m
 import random
 
 from .base import register
-from .circles import align, fix_compass
+from .circles import align
+from .labels import fix_compass
 from .labels import fmt, math
 from .style import fill_pen, fontsize, size_line
 
