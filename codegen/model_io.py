@@ -188,11 +188,12 @@ def build_small_tokenizer(corpus: list[str], vocab_size: int = 600):
 
 
 def build_tiny_model(out: Path, tokenizer_src: str | Path | None = None, corpus: list[str] | None = None,
-                     hidden: int = 64, layers: int = 2, seed: int = 0) -> Path:  # fmt: skip
+                     hidden: int = 64, layers: int = 2, seed: int = 0, init_std: float = 0.1) -> Path:  # fmt: skip
     """Save a randomly initialised ``layers``-layer Qwen2 causal LM and its tokenizer to ``out``.
 
     The tokenizer is the one in ``tokenizer_src`` (e.g. the converted Qwen folder) when given,
     else a small BPE trained on ``corpus``. For tests and smoke runs: it loads in a second.
+    ``init_std`` is larger than the usual 0.02 so a LoRA on it can move the near-uniform output quickly.
     """
     import torch
     from transformers import AutoTokenizer, Qwen2Config, Qwen2ForCausalLM
@@ -203,7 +204,7 @@ def build_tiny_model(out: Path, tokenizer_src: str | Path | None = None, corpus:
         tok = build_small_tokenizer(corpus or ["size(100); draw((0,0)--(1,1)); label(\"$A$\", (0,0), SW);"])
     torch.manual_seed(seed)
     cfg = Qwen2Config(vocab_size=len(tok), hidden_size=hidden, intermediate_size=hidden * 2, num_hidden_layers=layers,
-                      num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=4096,
+                      num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=4096, initializer_range=init_std,
                       tie_word_embeddings=True, eos_token_id=tok.eos_token_id,
                       pad_token_id=tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id)  # fmt: skip
     model = Qwen2ForCausalLM(cfg)

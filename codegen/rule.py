@@ -249,27 +249,66 @@ class _Arrows:
     end_tip: tuple | None
 
 
-def _arrows(g, n: str, d: dict) -> _Arrows | None:
-    heads = [u for u in g.predecessors(n) if g.edges[u, n]["rel"] == "head"]
-    if not heads:
+def _stroke_ends(d: dict) -> list[tuple[tuple, tuple]] | None:
+    """(end point, outward direction) at the start and the end of an open stroke."""
+    if d["kind"] == "circle" or d.get("closed"):
         return None
     if d["kind"] == "segment":
-        first, last = d["a"], d["b"]
+        pts = [d["a"], d["b"]]
     elif d["kind"] == "arc":
         from img2asy.scene_graph.render import arc_points
 
         pts = arc_points(d["center"], d["r"], d["start"], d["end"])
-        first, last = pts[0], pts[-1]
-    elif "pts" in d and d["pts"]:
-        first, last = d["pts"][0], d["pts"][-1]
     else:
+        pts = pathfit.dedupe(d.get("pts", []))
+    if len(pts) < 2:
+        return None
+    (p0, p1), (q1, q0) = pts[:2], pts[-2:]
+    return [(tuple(p0), (p0[0] - p1[0], p0[1] - p1[1])), (tuple(q0), (q0[0] - q1[0], q0[1] - q1[1]))]
+
+
+def assign_heads(nodes: dict) -> dict[str, list[tuple[int, str]]]:
+    """Which end (0 start, 1 end) of which stroke each arrowhead sits on.
+
+    A head belongs to the stroke end that points the way the head points and lies nearest
+    its base (asy stops the line there) or its tip; the graph's own ``head`` edges can name a
+    stroke that merely ends at the tip (another path through that point). Heads that fit no
+    open stroke stay unassigned and are drawn as filled shapes.
+    """
+    ends = {n: e for n, d in nodes.items() if d["kind"] in STROKE_KINDS and (e := _stroke_ends(d))}
+    out: dict[str, list[tuple[int, str]]] = {}
+    for h, hd in nodes.items():
+        if hd["kind"] != "arrowhead" or "tip" not in hd or len(hd.get("pts", [])) < 3:
+            continue
+        tip = tuple(hd["tip"])
+        others = [p for p in hd["pts"] if math.dist(p, tip) > 1e-3]
+        if not others:
+            continue
+        base = (sum(p[0] for p in others) / len(others), sum(p[1] for p in others) / len(others))
+        axis = (tip[0] - base[0], tip[1] - base[1])
+        size = max(math.hypot(*axis), 1.0)
+        best, best_d = None, 1.5 * size
+        for n, pairs in ends.items():
+            for i, (e, v) in enumerate(pairs):
+                cos = (axis[0] * v[0] + axis[1] * v[1]) / (size * max(math.hypot(*v), 1e-9))
+                dist = min(math.dist(e, base), math.dist(e, tip))
+                if cos > 0.8 and dist < best_d:
+                    best, best_d = (i, n), dist
+        if best is not None:
+            out.setdefault(best[1], []).append((best[0], h))
+    return out
+
+
+def _arrows(g, d: dict, heads: list[tuple[int, str]]) -> _Arrows | None:
+    """The arrowheads on an open stroke: which ends, how long, where the tips are."""
+    if not heads:
         return None
     start_tip = end_tip = None
     length = 0.0
-    for h in heads:
+    for end, h in heads:
         hd = g.nodes[h]
         tip = tuple(hd["tip"])
-        if math.dist(tip, first) < math.dist(tip, last):
+        if end == 0:
             start_tip = tip
         else:
             end_tip = tip
@@ -576,10 +615,12 @@ class _Printer:
         """
         seen: set = set()
         segs, others, arrowed = [], [], {}
+        heads = assign_heads(self.nodes)
+        self.assigned_heads = {h for hs in heads.values() for _, h in hs}
         for n, d in sorted(self.nodes.items(), key=lambda nd: _node_order(nd[0])):
             if d["kind"] not in STROKE_KINDS:
                 continue
-            arr = _arrows(self.g, n, d)
+            arr = _arrows(self.g, d, heads.get(n, []))
             if arr is not None:
                 arrowed[n] = arr
             if d["kind"] == "segment" and arr is None:
@@ -639,8 +680,8 @@ class _Printer:
                 outline_of.setdefault(_polygon_key(d["pts"]), n)
         circles = [(n, d) for n, d in self.others if d["kind"] == "circle" and n not in self.arrowed]
         regions = [(n, d) for n, d in nodes.items() if d["kind"] == "region" and len(d.get("pts", [])) >= 3]
-        regions += [(n, d) for n, d in nodes.items() if d["kind"] == "arrowhead" and len(d.get("pts", [])) >= 3
-                    and not any(g.edges[n, m]["rel"] == "head" for m in g.successors(n))]  # fmt: skip
+        regions += [(n, d) for n, d in nodes.items()
+                    if d["kind"] == "arrowhead" and len(d.get("pts", [])) >= 3 and n not in self.assigned_heads]
 
         def order(nd):
             return (_fill_pen(nd[1]) == "white", -_area(nd[1]["pts"]), _node_order(nd[0]))

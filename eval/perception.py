@@ -156,9 +156,11 @@ def _polyline_runs(pts: list, closed: bool, t: Tolerances, k: float) -> tuple[li
     if n < 2:
         return [], []
     smooth = [False] * n
+    turns = [_turn(pts[i - 1], pts[i], pts[i + 1]) for i in range(1, n - 1)]
+    sampled = n >= 8 and float(np.median(turns)) < t.smooth_deg / 2  # a plotted function, not a polygon
     for i in range(1, n - 1):
         short = max(math.dist(pts[i - 1], pts[i]), math.dist(pts[i], pts[i + 1])) <= t.smooth_edge * k
-        smooth[i] = short and _turn(pts[i - 1], pts[i], pts[i + 1]) < t.smooth_deg
+        smooth[i] = (short or sampled) and turns[i - 1] < t.smooth_deg
     segs, curves = [], []
     start = 0
     for i in range(1, n):

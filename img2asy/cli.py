@@ -23,6 +23,8 @@ COMMAND_MODULES = (
     "img2asy.training.codegen_commands",
     "img2asy.codegen.run_commands",
     "img2asy.eval.codegen_commands",
+    "img2asy.perception.commands",
+    "img2asy.eval.perception_commands",
 )
 
 

@@ -147,8 +147,23 @@ def _piece(pts: np.ndarray, i0: int, i1: int, tol: float, arc_tol: float, min_sw
                     turn = _turn(l1.u, l2.u, run[0], run[k], run[-1])
                     if max(l1.dev, l2.dev) <= tol and two < 0.8 * cf.rms and turn > 20:
                         return None
+                if _concentrated_turn(run, sw):
+                    return None
                 return Piece("arc", i0, i1, circle=cf)
     return None
+
+
+def _concentrated_turn(run: np.ndarray, sweep: float, step: int = 3) -> bool:
+    """Most of the run's turning happens in one place: a corner (maybe blunted), not an arc."""
+    if len(run) < 3 * step:
+        return False
+    d = run[step:] - run[:-step]
+    ang = np.degrees(np.arctan2(d[:, 1], d[:, 0]))
+    turns = (np.diff(ang) + 180) % 360 - 180
+    # net direction change over a window of 2*step samples, at its largest (noise cancels out)
+    k = min(len(turns), 2 * step)
+    local = float(np.abs(np.convolve(turns, np.ones(k), mode="valid")).max()) if len(turns) >= k else abs(float(turns.sum()))
+    return local >= 0.6 * sweep and sweep >= 40
 
 
 def _turn(u1: np.ndarray, u2: np.ndarray, p0, pk, p1) -> float:

@@ -8,6 +8,7 @@ grouped into one box per label.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -18,8 +19,8 @@ Box = tuple[float, float, float, float]
 
 @dataclass(frozen=True)
 class GlyphConfig:
-    max_height: float = 44.0  # px at 150 dpi: taller components are strokes
-    max_width: float = 44.0
+    max_height: float = 28.0  # px at 150 dpi: taller components are strokes
+    max_width: float = 80.0  # words: letters touch at this resolution
     min_height: float = 5.0  # shorter components are specks or bars, never a glyph on their own
     gap_x: float = 0.55  # glyphs closer than this many glyph heights join one label
     gap_y: float = 0.25
@@ -30,7 +31,7 @@ class GlyphConfig:
 class _Comp:
     box: list[float]
     area: int
-    kind: str  # glyph | bar | speck | art
+    kind: str  # glyph | bar | slash | speck | art
 
 
 def _classify(mask: np.ndarray, x: int, y: int, w: int, h: int, lab: np.ndarray, i: int, scale: float,
@@ -42,8 +43,9 @@ def _classify(mask: np.ndarray, x: int, y: int, w: int, h: int, lab: np.ndarray,
     pts -= pts.mean(0)
     ev = np.linalg.eigvalsh(np.cov(pts.T)) if len(pts) > 2 else np.array([0.0, 1.0])
     thin_std = float(np.sqrt(max(ev[0], 0)))
-    if thin_std <= cfg.bar_thickness * max(1.0, scale) and max(w, h) >= 2.5 * max(1.0, min(w, h)):
-        return "bar"
+    long_std = float(np.sqrt(max(ev[1], 0)))
+    if thin_std <= cfg.bar_thickness * max(1.0, scale) and long_std >= 3.0 * max(thin_std, 0.3):
+        return "bar" if w >= 2 * h else "slash"  # a horizontal bar (minus, fraction) or a slanted stroke
     if h < cfg.min_height * scale and w < cfg.min_height * scale:
         return "speck"
     return "glyph"
@@ -93,6 +95,8 @@ def glyph_boxes(mask: np.ndarray, scale: float = 1.0, cfg: GlyphConfig = GlyphCo
         x, y, w, h, area = (int(v) for v in stats[i])
         if h > cfg.max_height * scale or w > cfg.max_width * scale:
             continue
+        if w > 1.6 * cfg.max_height * scale and area < 0.2 * w * h:
+            continue  # long and sparse: line art, not a word
         kind = _classify(mask, x, y, w, h, lab, i, scale, cfg)
         comps.append(_Comp([x, y, x + w, y + h], area, kind))
         idx.append(i)
@@ -123,9 +127,9 @@ def glyph_boxes(mask: np.ndarray, scale: float = 1.0, cfg: GlyphConfig = GlyphCo
         for b in np.nonzero(hit)[0]:
             if b == a:
                 continue
-            if comps[b].kind != "glyph":
-                # a bar or speck joins a label only when it is inside the glyph's widened box
-                pass
+            bw, bh = comps[b].box[2] - comps[b].box[0], comps[b].box[3] - comps[b].box[1]
+            if comps[b].kind == "slash" and math.hypot(bw, bh) > 1.3 * max(comps[a].box[3] - comps[a].box[1], 16.0 * scale):
+                continue  # a slanted line longer than the glyph is a stroke passing by, not a "/"
             ra, rb = find(a), find(int(b))
             if ra != rb:
                 parent[rb] = ra

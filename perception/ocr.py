@@ -35,11 +35,17 @@ class Reading:
     context: TextContext
 
 
-def crop_box(image: Image.Image | np.ndarray, box: Box) -> np.ndarray:
-    """The RGB pixels inside ``box`` (x0, y0, x1, y1 in px), cut as they are (no border)."""
+def as_rgb(image: Image.Image | np.ndarray) -> np.ndarray:
+    """An ``H x W x 3`` uint8 array (RGB) of a PIL image or an array (grey is expanded)."""
     arr = np.asarray(image.convert("RGB")) if isinstance(image, Image.Image) else np.asarray(image)
     if arr.ndim == 2:
         arr = np.repeat(arr[:, :, None], 3, axis=2)
+    return arr[:, :, :3]
+
+
+def crop_box(image: Image.Image | np.ndarray, box: Box) -> np.ndarray:
+    """The RGB pixels inside ``box`` (x0, y0, x1, y1 in px), cut as they are (no border)."""
+    arr = as_rgb(image)
     h, w = arr.shape[:2]
     x0, y0 = max(0, int(math.floor(box[0]))), max(0, int(math.floor(box[1])))
     x1, y1 = min(w, int(math.ceil(box[2]))), min(h, int(math.ceil(box[3])))
@@ -299,7 +305,8 @@ class Recognizer:
 
     def read_label(self, image: Image.Image | np.ndarray, box: Box, near_point: bool = False) -> Reading:
         """Text, confidence and LaTeX of the label inside ``box``; ``near_point``: it names a point."""
-        rgb = crop_box(image, box)
+        full = as_rgb(image)
+        rgb = crop_box(full, box)
         mask = ink_mask(rgb)
         if not mask.any():
             return Reading("", 0.0, "", TextContext(near_point=near_point))
@@ -313,8 +320,7 @@ class Recognizer:
                     text = f"{nt}/{dt}"
                     return Reading(text, min(nc, dc), to_latex(text, ctx), ctx)
         text, conf = self.read_crop(rgb)
-        full = np.asarray(image.convert("RGB")) if isinstance(image, Image.Image) else np.asarray(image)
-        cleaned = erase_lines(full, box) if full.ndim == 3 else None
+        cleaned = erase_lines(full, box)
         if cleaned is not None:  # a figure stroke runs through the label: read it without the stroke too
             t2, c2 = self.read_crop(cleaned)
             if t2 and c2 >= conf - 0.02:
@@ -326,7 +332,7 @@ class Recognizer:
 
     def read_many(self, image: Image.Image, boxes: list[Box], near_point: list[bool] | None = None) -> list[Reading]:
         """Readings for several boxes of one image; a box that fails reads as empty text."""
-        img = np.asarray(image.convert("RGB"))
+        img = as_rgb(image)
         flags = near_point or [False] * len(boxes)
         out = []
         for box, near in zip(boxes, flags):

@@ -12,6 +12,7 @@ Configuration lives in ``configs/perception.yaml`` (:meth:`Perceiver.from_yaml`)
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,7 @@ class Perceiver:
     detector: str | None = "models/detector/best.pt"  # weights; relative to the repo; missing -> glyph fallback
     detector_conf: float = 0.25
     ocr: bool = True
+    ocr_threads: int = 1  # onnxruntime threads for OCR (one is fastest on a small, busy CPU)
     validate: bool = True  # refuse photos / blank pages
     limits: ImageLimits = field(default_factory=ImageLimits)
     strokes: StrokeConfig = field(default_factory=StrokeConfig)
@@ -96,7 +98,7 @@ class Perception:
     """Holds the loaded models (detector, OCR) for a batch of images."""
 
     def __init__(self, config: Perceiver | None = None):
-        self.config = config or Perceiver()
+        self.config = config or default_config()
         self._detector = None
         self._recognizer = None
         self._detector_tried = False
@@ -115,9 +117,16 @@ class Perception:
 
     def recognizer(self):
         if self._recognizer is None and self.config.ocr:
+            from rapidocr import RapidOCR
+
             from .ocr import Recognizer
 
-            self._recognizer = Recognizer()
+            engine = RapidOCR(params={
+                "Global.log_level": "error", "Global.use_det": False, "Global.use_cls": False, "Global.use_rec": True,
+                "EngineConfig.onnxruntime.intra_op_num_threads": self.config.ocr_threads,
+                "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+            })  # fmt: skip
+            self._recognizer = Recognizer(engine)
         return self._recognizer
 
     # ------------------------------------------------------------------ steps
@@ -143,9 +152,9 @@ class Perception:
                 prep = prepare(rgb, li.paper, scale, self.config.strokes)
                 boxes, dets = self._text_boxes(li.image, prep, scale)
         t3 = time.perf_counter()
-        labels = self._read(li.image, boxes)
-        t4 = time.perf_counter()
         vec = vectorise(prep, boxes, self.config.strokes)
+        t4 = time.perf_counter()
+        labels = self._read(li.image, boxes, near_points(vec, boxes))
         t5 = time.perf_counter()
         graph = assemble(vec, labels, li.image.width, li.image.height, dpi, self.config.assemble)
         graph.g.graph["perception"] = {"text_boxes": "detector" if dets is not None else "glyphs",
@@ -155,8 +164,8 @@ class Perception:
         tm.load += t1 - t0
         tm.prepare += t2 - t1
         tm.text += t3 - t2
-        tm.ocr += t4 - t3
-        tm.strokes += t5 - t4
+        tm.strokes += t4 - t3
+        tm.ocr += t5 - t4
         tm.assemble += t6 - t5
         return graph
 
@@ -166,18 +175,35 @@ class Perception:
             dets = det.predict(image)
             return [d.box for d in dets if d.cls == "text"], dets
         boxes = glyph_boxes(prep.strokes, scale, self.config.glyphs)
-        # Text touching light strokes (grid lines) separates from them in the dark layer.
-        dark = prep.strokes & (prep.dark >= 0.45)
+        # Text touching light strokes (grid lines), or printed on a fill, separates from them
+        # in the layer of dark ink (by luminance: a saturated fill is not dark).
+        dark = prep.ink & (luminance(prep.rgb) < 0.55 * (0.299 * prep.paper[0] + 0.587 * prep.paper[1] + 0.114 * prep.paper[2]))
         return merge_boxes(boxes + glyph_boxes(dark, scale, self.config.glyphs)), None
 
-    def _read(self, image: Image.Image, boxes) -> list[LabelRead]:
+    def _read(self, image: Image.Image, boxes, near: list[bool] | None = None) -> list[LabelRead]:
         rec = self.recognizer()
         if rec is None:
             return [LabelRead(tuple(b), "", "") for b in boxes]
         out = []
-        for b, r in zip(boxes, rec.read_many(image, [_pad(b, 2, image.size) for b in boxes])):
+        for b, r in zip(boxes, rec.read_many(image, [_pad(b, 2, image.size) for b in boxes], near)):
             out.append(LabelRead(tuple(float(v) for v in b), r.text, r.latex, r.conf))
         return out
+
+
+def luminance(rgb: np.ndarray) -> np.ndarray:
+    return rgb[:, :, 0] * 0.299 + rgb[:, :, 1] * 0.587 + rgb[:, :, 2] * 0.114
+
+
+def near_points(vec, boxes) -> list[bool]:
+    """Whether each text box sits next to a point (it then names the point: ``O`` not ``0``)."""
+    pts = [vec.nodes[n].xy for p in vec.prims for n in (p.na, p.nb) if n is not None]
+    pts += [np.asarray(d.xy) for d in vec.dots]
+    out = []
+    for b in boxes:
+        reach = max(b[3] - b[1], 4.0) * 1.2
+        gaps = [math.hypot(max(0.0, b[0] - q[0], q[0] - b[2]), max(0.0, b[1] - q[1], q[1] - b[3])) for q in pts]
+        out.append(bool(gaps) and min(gaps) <= reach)
+    return out
 
 
 def merge_boxes(boxes: list) -> list:
@@ -214,6 +240,17 @@ def estimate_dpi(boxes, default: float = 150.0, band: tuple[float, float] = (0.5
 REF_LABEL_HEIGHT_PX = 17.5  # median ink height of a 12 pt label at 150 dpi (measured on synthetic data)
 
 
+def default_config() -> Perceiver:
+    """``configs/perception.yaml`` when present, else the built-in defaults."""
+    return Perceiver.from_yaml(DEFAULT_CONFIG) if DEFAULT_CONFIG.exists() else Perceiver()
+
+
+@functools.lru_cache(maxsize=2)
+def _shared(config: Perceiver | None) -> Perception:
+    """One loaded Perception per configuration, so repeated ``perceive`` calls reuse the models."""
+    return Perception(config)
+
+
 def perceive(image: ImageSource, config: Perceiver | None = None) -> SceneGraph:
     """The scene graph of one diagram image (path, bytes or PIL image). Raises PerceptionError."""
-    return Perception(config).perceive(image)
+    return _shared(config).perceive(image)

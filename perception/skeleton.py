@@ -1,8 +1,9 @@
 """Thinning and the skeleton's pixel graph (junctions, endpoints and the chains between them).
 
-OpenCV's contrib ``ximgproc.thinning`` is not available, so thinning is Zhang-Suen done with
-a 256-entry lookup table over each ink pixel's 8-neighbour code, followed by a pass that
-removes staircase corners so every chain is one pixel wide and 8-connected.
+OpenCV's contrib ``ximgproc.thinning`` is not available, so thinning is Zhang-Suen (with Lu
+and Wang's correction, which keeps two-pixel-thick diagonal lines that plain Zhang-Suen
+erases) done with a 256-entry lookup table over each ink pixel's 8-neighbour code, followed
+by a pass that removes staircase corners so every chain is one pixel wide and 8-connected.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def _zs_tables() -> tuple[np.ndarray, np.ndarray]:
         p = _bits(code)
         b = sum(p)
         a = sum(1 for k in range(8) if p[k] == 0 and p[(k + 1) % 8] == 1)
-        if not (2 <= b <= 6 and a == 1):
+        if not (3 <= b <= 6 and a == 1):  # 3, not 2 (Lu & Wang): keeps 2-pixel diagonal lines
             continue
         n, e, s, w = p[0], p[2], p[4], p[6]
         t1[code] = n * e * s == 0 and e * s * w == 0
@@ -89,8 +90,9 @@ class Node:
     """A junction cluster or a free end of the skeleton, in graph coordinates (pixel centre + 0.5)."""
 
     xy: tuple[float, float]
-    kind: str  # "junction" | "end"
+    kind: str  # "junction" | "end" (later stages may mark one "head")
     chains: list[int] = field(default_factory=list)
+    ref: int = -1
 
 
 @dataclass
@@ -148,8 +150,12 @@ def pixel_graph(skel: np.ndarray) -> PixelGraph:
             chains.append(Chain(pts[:, ::-1].astype(float) + 0.5, None, None))
             continue
         ends = []
+        first = 0
         for p in (pts[0], pts[-1]):
-            j = _touching_junction(p, jpad)
+            js = _touching_junctions(p, jpad)
+            # a one-pixel bridge touches two junctions: give each end its own
+            j = next((v for v in js if v != first), js[0] if js else 0)
+            first = j
             if j:
                 ends.append((jnode[j], np.array(nodes[jnode[j]].xy)))
             else:
@@ -167,11 +173,10 @@ def pixel_graph(skel: np.ndarray) -> PixelGraph:
     return PixelGraph(nodes, chains)
 
 
-def _touching_junction(p: np.ndarray, jpad: np.ndarray) -> int:
+def _touching_junctions(p: np.ndarray, jpad: np.ndarray) -> list[int]:
     y, x = int(p[0]) + 1, int(p[1]) + 1
     win = jpad[y - 1 : y + 2, x - 1 : x + 2]
-    vals = win[win > 0]
-    return int(vals[0]) if len(vals) else 0
+    return sorted(set(int(v) for v in win[win > 0]))
 
 
 _WALK = ((-1, 0), (0, 1), (1, 0), (0, -1), (-1, 1), (1, 1), (1, -1), (-1, -1))  # 4-neighbours first

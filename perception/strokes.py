@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Callable
 
 import cv2
 import numpy as np
@@ -243,6 +244,8 @@ def find_blobs(rgb: np.ndarray, ink: np.ndarray, dark: np.ndarray, dt: np.ndarra
             continue
         if max(bw, bh) <= small_max:
             blob = _small_blob(ink, (x0 + px, y0 + py), float(sub_dt.max()), width, colour, scale, cfg)
+            if blob is not None and blob[0] == "dot" and _lighter_than_strokes(blob, colour, ink, dark):
+                blob = None  # a grey blob where anti-aliased strokes overlap, not a drawn dot
             if blob is not None:
                 kind, obj, fp, (ox, oy) = blob
                 (dots if kind == "dot" else heads).append(obj)
@@ -300,15 +303,36 @@ def _small_blob(ink: np.ndarray, seed: tuple[int, int], depth: float, width: flo
     strips the lines running into it and leaves its own shape; a thicker stroke than usual
     may need the next larger disc.
     """
-    rho = max(1, int(math.ceil(0.5 * width + 0.3)), min(2, int(0.7 * depth)))
+    rho = max(1, int(math.ceil(0.5 * width + 0.3)), 2 if depth >= 2.2 else 1)
     for r in (rho, rho + 1) if depth >= 2 * rho + 2 else (rho,):
-        out = _small_blob_at(ink, seed, r, colour, scale, cfg)
+        out = _small_blob_at(ink, seed, r, colour, scale, cfg, width)
         if out is not None:
             return out
     return None
 
 
-def _small_blob_at(ink: np.ndarray, seed: tuple[int, int], rho: int, colour, scale: float, cfg: StrokeConfig):
+def _lighter_than_strokes(blob, colour, ink: np.ndarray, dark: np.ndarray) -> bool:
+    """The blob is clearly lighter than the strokes running into it."""
+    _, dot, fp, (ox, oy) = blob
+    ring = _grow(fp, 5) & ~_grow(fp, 2) & ink[oy : oy + fp.shape[0], ox : ox + fp.shape[1]]
+    if not ring.any():
+        return False
+    c = np.asarray(colour, float)
+    if float(c.max() - c.min()) > 80:
+        return False  # a coloured dot: its own ink, not an overlap of strokes
+    core = max(0.0, (255.0 - float(c @ np.array([0.299, 0.587, 0.114]))) / 255.0)
+    strokes = float(np.percentile(dark[oy : oy + fp.shape[0], ox : ox + fp.shape[1]][ring], 90))
+    return core < 0.8 * strokes
+
+
+def _exits(shape: np.ndarray, ink: np.ndarray, r0: int, r1: int) -> int:
+    """How many strokes leave a blob: ink components in a ring around it."""
+    ring = _grow(shape, r1) & ~_grow(shape, r0) & ink
+    return cv2.connectedComponents(ring.astype(np.uint8), connectivity=8)[0] - 1
+
+
+def _small_blob_at(ink: np.ndarray, seed: tuple[int, int], rho: int, colour, scale: float, cfg: StrokeConfig,
+                   width: float = 1.0):  # fmt: skip
     h, w = ink.shape
     reach = int(cfg.head_max * scale) + rho + 3
     sx, sy = seed
@@ -334,17 +358,19 @@ def _small_blob_at(ink: np.ndarray, seed: tuple[int, int], rho: int, colour, sca
     fill = area / float(bw * bh)
     aspect = max(bw, bh) / max(1, min(bw, bh))
     cx, cy = float(xs.mean()) + x0 + 0.5, float(ys.mean()) + y0 + 0.5
-    if size <= 2 * cfg.dot_max_r * scale + 2 and aspect <= 1.35 and fill >= 0.6 and circ >= 0.7:
-        r = math.sqrt(area / math.pi)
+    r = math.sqrt(area / math.pi)
+    crossing = r < 1.6 * width + 0.5 and _exits(shape, ink[y0:y1, x0:x1], int(r) + 2, int(r) + 5) >= 3
+    if size <= 2 * cfg.dot_max_r * scale + 2 and aspect <= 1.35 and fill >= 0.6 and circ >= 0.7 and not crossing:
         yy, xx = np.ogrid[y0:y1, x0:x1]
         disc = (xx + 0.5 - cx) ** 2 + (yy + 0.5 - cy) ** 2 <= (r + 1.0) ** 2
         return "dot", Dot((cx, cy), r, _rgb01(colour)), disc & ink[y0:y1, x0:x1], (x0, y0)
     if size <= cfg.head_max * scale:
         hull = cv2.convexHull(np.c_[xs, ys].astype(np.int32))
-        tri = cv2.approxPolyDP(hull, max(1.0, 0.12 * size), True).reshape(-1, 2)
         solidity = area / max(cv2.contourArea(hull), 1.0)
-        if 3 <= len(tri) <= 4 and solidity > 0.75 and aspect <= 3.5 :
-            pts = [[float(px) + x0 + 0.5, float(py) + y0 + 0.5] for px, py in tri]
+        tri_area, tri = cv2.minEnclosingTriangle(hull.astype(np.float32))
+        tri_fill = area / max(float(tri_area), 1.0)  # ~0.85 for a (blunted) triangle, 0.6 for a disc
+        if tri_fill >= 0.7 and (circ < 0.8 or tri_fill >= 0.78) and solidity > 0.75 and aspect <= 3.5 and _exits(shape, ink[y0:y1, x0:x1], rho + 3, rho + 6) <= 3:
+            pts = [[float(px) + x0 + 0.5, float(py) + y0 + 0.5] for px, py in tri.reshape(-1, 2)]
             fp = _grow(shape, rho + 1) & ink[y0:y1, x0:x1]
             fys, fxs = np.nonzero(fp)
             ink_pts = np.c_[fxs + x0 + 0.5, fys + y0 + 0.5].astype(float)
@@ -431,37 +457,59 @@ def remove_boxes(mask: np.ndarray, boxes: list[tuple[float, float, float, float]
 
 
 def vectorise(prep: Prepared, text_boxes: list[tuple[float, float, float, float]] | None = None,
-              cfg: StrokeConfig = StrokeConfig()) -> Vectorised:  # fmt: skip
+              cfg: StrokeConfig = StrokeConfig(), trace: Callable[..., None] | None = None) -> Vectorised:  # fmt: skip
+    """The strokes of a prepared image as primitives; ``trace(stage, prims, nodes)`` sees each stage."""
     s = prep.scale
+    w = prep.line_width
     mask, _ = remove_boxes(prep.strokes, text_boxes or [])
     if text_boxes:  # text touching lighter strokes: drop its dark glyphs and their fringe, keep the strokes
-        _, glyphs = remove_boxes(mask & (prep.dark >= 0.45), text_boxes)
+        f = prep.rgb.astype(np.float32)
+        lum = 0.299 * f[:, :, 0] + 0.587 * f[:, :, 1] + 0.114 * f[:, :, 2]
+        paper = 0.299 * prep.paper[0] + 0.587 * prep.paper[1] + 0.114 * prep.paper[2]
+        _, glyphs = remove_boxes(mask & (lum < 0.55 * paper), text_boxes)
         if glyphs.any():
             mask &= ~(_grow(glyphs, 1) & _box_mask(mask.shape, text_boxes, 1))
-    mask, specks = _split_specks(mask, max(2.0, cfg.speck_max * s, 1.6 * prep.line_width))
-    skel = thin(mask)
-    pg = pixel_graph(skel)
-    _prune(pg, max(2.0, cfg.spur * s, 1.2 * prep.line_width + 1))
-    nodes = [VNode(np.array(n.xy, float), n.kind) for n in pg.nodes]
+    mask, specks = _split_specks(mask, max(2.0, cfg.speck_max * s, 1.6 * w))
+    pg = pixel_graph(thin(mask))
+    _open_heads_pixels(pg, prep, s)
+    _prune(pg, max(2.0, cfg.spur * s, 1.2 * w + 1), max(12.0 * s, 4 * w))
+    _contract(pg, max(8.0 * s, 3.0 * w + 2))
+    if trace:
+        trace("pixels", pg, None)
+    nodes = [VNode(np.array(n.xy, float), n.kind, n.ref) for n in pg.nodes]
     _attach_blobs(pg, nodes, prep, s)
-    prims = _fit_chains(pg, nodes, prep.line_width, cfg, s)
+    prims = _fit_chains(pg, nodes, w, cfg, s)
     for p in prims:
         _style(p, prep)
     _set_head_tips(prims, nodes, prep)
-    _merge_all(prims, nodes, cfg, s, prep.line_width)
+    if trace:
+        trace("fit", prims, nodes)
+    _merge_all(prims, nodes, cfg, s, w)
+    if _absorb_connectors(prims, nodes, max(8.0 * s, 4.0 * w + 2)) | _absorb_stems(prims, nodes, max(30.0 * s, 8 * w)):
+        _merge_all(prims, nodes, cfg, s, w)
+    _open_heads(prims, nodes, prep, s)
+    if trace:
+        trace("merge", prims, nodes)
     if _group_dashes(prims, nodes, specks, prep, cfg):
-        _merge_all(prims, nodes, cfg, s, prep.line_width)
+        _merge_all(prims, nodes, cfg, s, w)
+        if trace:
+            trace("dashes", prims, nodes)
     for _ in range(4):
         if not _bridge_text_gaps(prims, nodes, text_boxes or [], cfg, s):
             break
-        _merge_all(prims, nodes, cfg, s, prep.line_width)
+        _merge_all(prims, nodes, cfg, s, w)
     _close_arcs(prims, nodes)
-    _refine_nodes(prims, nodes, prep.line_width, s)
-    _snap_free_ends(prims, nodes, cfg.snap * s + 0.5 * prep.line_width)
+    _extend_dashed_ends(prims, nodes, max(cfg.dash_gap * s, 5 * w))
+    if _absorb_connectors(prims, nodes, max(8.0 * s, 4.0 * w + 2)) | _snap_to_dots(prims, nodes, prep, s):
+        _merge_all(prims, nodes, cfg, s, w)
+    _refine_nodes(prims, nodes, w, s)
+    _snap_free_ends(prims, nodes, cfg.snap * s + 0.5 * w)
+    if trace:
+        trace("final", prims, nodes)
     live = [p for p in prims if p.alive]
     for p in live:
         _style(p, prep)
-    return Vectorised(live, nodes, prep.regions, prep.dots, prep.heads, prep.line_width)
+    return Vectorised(live, nodes, prep.regions, prep.dots, prep.heads, w)
 
 
 def _split_specks(mask: np.ndarray, max_side: float) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -475,9 +523,57 @@ def _split_specks(mask: np.ndarray, max_side: float) -> tuple[np.ndarray, list[n
     return mask & ~small[lab], specks
 
 
-def _prune(pg: PixelGraph, spur: float) -> None:
-    """Remove short side branches (thinning artefacts at corners and blobs); repeat once."""
-    for _ in range(2):
+def _dir_from(c, at_a: bool, reach: float = 8.0) -> np.ndarray:
+    """Direction of a chain leaving one of its ends, measured ``reach`` pixels along it."""
+    pts = c.pts if at_a else c.pts[::-1]
+    d = np.hypot(*(pts - pts[0]).T)
+    far = np.nonzero(d >= reach)[0]
+    k = int(far[0]) if len(far) else len(pts) - 1
+    return unit(pts[k] - pts[0])
+
+
+def _open_heads_pixels(pg: PixelGraph, prep: Prepared, s: float) -> None:
+    """Stroked arrowheads (``TeXHead``): two short barbs splaying back from the end of a stroke,
+    found before pruning (they are as short as thinning spurs)."""
+    for j, node in enumerate(pg.nodes):
+        if node.kind != "junction":
+            continue
+        live = sorted({k for k in node.chains if pg.chains[k] is not None and pg.chains[k].a != pg.chains[k].b})
+        if len(live) != 3:
+            continue
+        live.sort(key=lambda k: -pg.chains[k].length())
+        shaft, barbs = live[0], live[1:]
+        blen = max(pg.chains[k].length() for k in barbs)
+        if blen > 14 * s or blen < 2.0 or pg.chains[shaft].length() < 4 * blen:
+            continue
+        free = all(len(pg.nodes[pg.chains[k].b if pg.chains[k].a == j else pg.chains[k].a].chains) == 1 for k in barbs)
+        if not free:
+            continue
+        u = _dir_from(pg.chains[shaft], pg.chains[shaft].a == j)
+        dirs = [_dir_from(pg.chains[k], pg.chains[k].a == j, reach=3.0) for k in barbs]
+        if not all(0.15 < float(np.dot(d, u)) < math.cos(math.radians(10)) for d in dirs):
+            continue
+        if float(np.cross(u, dirs[0])) * float(np.cross(u, dirs[1])) >= 0:
+            continue
+        tip = np.asarray(node.xy, float)
+        ends = [pg.chains[k].pts[-1] if pg.chains[k].a == j else pg.chains[k].pts[0] for k in barbs]
+        pts = [list(map(float, ends[0])), list(map(float, tip)), list(map(float, ends[1]))]
+        prep.heads.append(Head(pts, (float(tip[0]), float(tip[1])), float(blen), (0.0, 0.0, 0.0),
+                               tip=(float(tip[0]), float(tip[1]))))  # fmt: skip
+        for k in node.chains:
+            if k != shaft:
+                pg.chains[k] = None
+        node.chains = [shaft]
+        node.kind, node.ref = "head", len(prep.heads) - 1
+
+
+def _prune(pg: PixelGraph, spur: float, wedge_spur: float) -> None:
+    """Remove short side branches: thinning artefacts at corners and blobs.
+
+    A longer branch is removed too when it points into the tip of an acute corner (the
+    skeleton of two strokes meeting at a small angle forks before their true meeting point).
+    """
+    for _ in range(3):
         changed = False
         for ci, c in enumerate(pg.chains):
             if c is None or c.closed:
@@ -485,22 +581,78 @@ def _prune(pg: PixelGraph, spur: float) -> None:
             na, nb = pg.nodes[c.a], pg.nodes[c.b]
             free_a = na.kind == "end" and len(na.chains) == 1
             free_b = nb.kind == "end" and len(nb.chains) == 1
-            other = nb if free_a else na if free_b else None
-            if other is None or (free_a and free_b):
+            if free_a == free_b:
                 continue
-            live = [k for k in other.chains if pg.chains[k] is not None]
-            if len(live) >= 3 and c.length() < spur:
+            j = c.b if free_a else c.a
+            other = pg.nodes[j]
+            live = [k for k in other.chains if pg.chains[k] is not None and k != ci]
+            kill = len(live) >= 2 and c.length() < spur
+            if not kill and len(live) == 2 and c.length() < wedge_spur:
+                u1, u2 = (_dir_from(pg.chains[k], pg.chains[k].a == j) for k in live)
+                if float(np.dot(u1, u2)) > math.cos(math.radians(75)):
+                    bis = unit(u1 + u2)
+                    kill = float(np.dot(_dir_from(c, c.a == j), bis)) < -0.7
+            if kill:
                 pg.chains[ci] = None
                 other.chains = [k for k in other.chains if k != ci]
                 changed = True
         if not changed:
             break
-    pg.chains = [c for c in pg.chains]
+
+
+def _contract(pg: PixelGraph, max_len: float) -> None:
+    """Junction clusters joined by a very short chain are one junction (strokes crossing at a shallow angle)."""
+    parent = list(range(len(pg.nodes)))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    hit = False
+    for ci, c in enumerate(pg.chains):
+        if c is None or c.closed or c.a == c.b:
+            continue
+        if pg.nodes[c.a].kind == "junction" and pg.nodes[c.b].kind == "junction" and c.length() <= max_len:
+            ra, rb = find(c.a), find(c.b)
+            if ra != rb:
+                parent[rb] = ra
+            pg.chains[ci] = None
+            hit = True
+    for ci, c in enumerate(pg.chains):
+        if c is not None and not c.closed and c.a == c.b and c.length() <= 2 * max_len:
+            pg.chains[ci] = None  # a pinhole in thick ink: a tiny loop at a junction
+            hit = True
+    if not hit:
+        return
+    groups: dict[int, list[int]] = {}
+    for i in range(len(pg.nodes)):
+        groups.setdefault(find(i), []).append(i)
+    for r, members in groups.items():
+        if len(members) > 1:
+            pg.nodes[r].xy = tuple(np.mean([pg.nodes[m].xy for m in members], axis=0))
+    for n in pg.nodes:
+        n.chains = []
+    for ci, c in enumerate(pg.chains):
+        if c is None or c.closed:
+            continue
+        c.a, c.b = find(c.a), find(c.b)
+        if c.a == c.b and c.length() <= 2 * max_len:
+            pg.chains[ci] = None
+            continue
+        if pg.nodes[c.a].kind == "junction":
+            c.pts[0] = pg.nodes[c.a].xy
+        if pg.nodes[c.b].kind == "junction":
+            c.pts[-1] = pg.nodes[c.b].xy
+        pg.nodes[c.a].chains.append(ci)
+        if c.b != c.a:
+            pg.nodes[c.b].chains.append(ci)
 
 
 def prep_r(nodes: list[VNode], nid: int) -> float:
     """Extra trim around blob nodes (their support starts at the blob's centre)."""
-    return 4.0 if nodes[nid].kind in ("dot", "head") else 0.0
+    return 6.0 if nodes[nid].kind in ("dot", "head") else 0.0
 
 
 def _fit_chains(pg: PixelGraph, nodes: list[VNode], width: float, cfg: StrokeConfig, s: float) -> list[Prim]:
@@ -572,7 +724,7 @@ def _attach_blobs(pg: PixelGraph, nodes: list[VNode], prep: Prepared, s: float) 
     """Chains that stop at a dot or an arrowhead end at that blob's node instead of a free end."""
     blob_nodes = []
     for k, d in enumerate(prep.dots):
-        blob_nodes.append((len(nodes), np.array(d.xy), d.r + 2.5 * s + 0.5 * prep.line_width))
+        blob_nodes.append((len(nodes), np.array(d.xy), d.r + 4.0 * s + prep.line_width))
         nodes.append(VNode(np.array(d.xy), "dot", k))
     for k, hd in enumerate(prep.heads):
         blob_nodes.append((len(nodes), np.array(hd.centroid), 0.6 * hd.size + 2.5 * s))
@@ -585,11 +737,15 @@ def _attach_blobs(pg: PixelGraph, nodes: list[VNode], prep: Prepared, s: float) 
             continue
         for side in (0, 1):
             nid = c.a if side == 0 else c.b
-            if nodes[nid].kind != "end" or len(pg.nodes[nid].chains) != 1:
+            if nid >= len(pg.nodes):
+                continue  # already a blob's node
+            free = nodes[nid].kind == "end" and len(pg.nodes[nid].chains) == 1
+            if not free and nodes[nid].kind != "junction":
                 continue
             d = np.hypot(*(centres - nodes[nid].xy).T)
             j = int(d.argmin())
-            if d[j] <= blob_nodes[j][2]:
+            # strokes meeting right next to a dot meet at the dot (a junction there is the dot's vertex)
+            if d[j] <= blob_nodes[j][2] and (free or nodes[blob_nodes[j][0]].kind == "dot"):
                 if side == 0:
                     c.a = blob_nodes[j][0]
                     c.pts = np.vstack([centres[j][None], c.pts])
@@ -634,6 +790,8 @@ def _set_head_tips(prims: list[Prim], nodes: list[VNode], prep: Prepared) -> Non
             continue
         ends = _ends_at(prims, nid)
         hd = prep.heads[node.ref]
+        if hd.tip is not None and hd.ink is None:
+            continue  # an open (stroked) head: its tip is where the barbs meet
         if not ends:
             ends = _shaft_into(prims, nodes, nid, hd, prep.scale)
         if not ends:
@@ -1041,6 +1199,149 @@ def _merge_all(prims: list[Prim], nodes: list[VNode], cfg: StrokeConfig, s: floa
                     p.kind = "circle"
 
 
+def _open_heads(prims: list[Prim], nodes: list[VNode], prep: Prepared, s: float) -> None:
+    """Stroked arrowheads (``TeXHead``): one or two short barbs splaying back from a stroke's end."""
+    ends_at: dict[int, list[tuple[int, int]]] = {}
+    deg: dict[int, int] = {}
+    for i, p in enumerate(prims):
+        if p.alive:
+            for side, nid in ((0, p.na), (1, p.nb)):
+                if nid is not None:
+                    ends_at.setdefault(nid, []).append((i, side))
+                    deg[nid] = deg.get(nid, 0) + 1
+    for nid, ends in ends_at.items():
+        if nodes[nid].kind not in ("junction", "corner") or not 2 <= len(ends) <= 3:
+            continue
+        segs = [(i, sd) for i, sd in ends if prims[i].kind == "segment"]
+        if len(segs) != len(ends):
+            continue
+        segs.sort(key=lambda e: -prims[e[0]].length())
+        (si, ss), barbs = segs[0], segs[1:]
+        shaft = prims[si]
+        blen = max(prims[i].length() for i, _ in barbs)
+        if blen > 14 * s or shaft.length() < 3 * blen:
+            continue
+        u = _direction(shaft, ss)
+        ok = True
+        for i, sd in barbs:
+            far = prims[i].nb if sd == 0 else prims[i].na
+            d = float(np.dot(_direction(prims[i], sd), u))
+            ok &= far is not None and nodes[far].kind == "end" and deg.get(far) == 1
+            ok &= math.cos(math.radians(75)) < d < math.cos(math.radians(12))
+        if len(barbs) == 2:
+            c1 = float(np.cross(u, _direction(prims[barbs[0][0]], barbs[0][1])))
+            c2 = float(np.cross(u, _direction(prims[barbs[1][0]], barbs[1][1])))
+            ok &= c1 * c2 < 0
+        if not ok:
+            continue
+        tip = nodes[nid].xy.copy()
+        pts = [list(map(float, (prims[i].pts[-1] if sd == 0 else prims[i].pts[0]))) for i, sd in barbs]
+        pts = pts[:1] + [list(map(float, tip))] + pts[1:]
+        hd = Head(pts, (float(tip[0]), float(tip[1])), float(blen), shaft.color, tip=(float(tip[0]), float(tip[1])))
+        prep.heads.append(hd)
+        for i, _ in barbs:
+            prims[i].alive = False
+        nodes[nid].kind, nodes[nid].ref = "head", len(prep.heads) - 1
+
+
+def _absorb_stems(prims: list[Prim], nodes: list[VNode], max_len: float) -> bool:
+    """Two strokes meeting at a small angle share one band of ink near their meeting point, so
+    the skeleton forks late: a short stem runs from the fork back to the true vertex. The two
+    strokes are made to end at the stem's far node instead."""
+    done = False
+    ends_at: dict[int, list[tuple[int, int]]] = {}
+    for i, p in enumerate(prims):
+        if p.alive:
+            for side, nid in ((0, p.na), (1, p.nb)):
+                if nid is not None:
+                    ends_at.setdefault(nid, []).append((i, side))
+    for nid, ends in ends_at.items():
+        if len(ends) != 3 or nodes[nid].kind not in ("junction", "corner"):
+            continue
+        if any(not prims[i].alive or prims[i].kind != "segment" for i, _ in ends):
+            continue
+        dirs = [_direction(prims[i], sd) for i, sd in ends]
+        for k in range(3):
+            a, b = [x for x in range(3) if x != k]
+            if float(np.dot(dirs[a], dirs[b])) < math.cos(math.radians(40)):
+                continue
+            bis = unit(dirs[a] + dirs[b])
+            i, sd = ends[k]
+            stem = prims[i]
+            if float(np.dot(dirs[k], bis)) > -0.9 or stem.length() > max_len:
+                continue
+            if min(prims[ends[a][0]].length(), prims[ends[b][0]].length()) < 2 * stem.length():
+                continue
+            far = stem.nb if sd == 0 else stem.na
+            if far is None or far == nid:
+                continue
+            stem.alive = False
+            for j, sj in (ends[a], ends[b]):
+                if sj == 0:
+                    prims[j].na = far
+                else:
+                    prims[j].nb = far
+            if nodes[far].kind == "end":
+                nodes[far].kind = "corner"
+            done = True
+            break
+    return done
+
+
+def _snap_to_dots(prims: list[Prim], nodes: list[VNode], prep: Prepared, s: float) -> bool:
+    """Stroke ends (free, corner or junction) right next to a dot end at the dot; pieces left
+    running from the dot back to itself are dropped."""
+    dots = [(i, n) for i, n in enumerate(nodes) if n.kind == "dot"]
+    if not dots:
+        return False
+    done = False
+    for p in prims:
+        if not p.alive:
+            continue
+        for side in (0, 1):
+            nid = p.end_node(side)
+            if nid is None or nodes[nid].kind in ("dot", "head"):
+                continue
+            xy = nodes[nid].xy
+            best = min(dots, key=lambda d: math.dist(d[1].xy, xy))
+            r = prep.dots[best[1].ref].r
+            if math.dist(best[1].xy, xy) <= r + 4.0 * s + prep.line_width:
+                if side == 0:
+                    p.na = best[0]
+                else:
+                    p.nb = best[0]
+                done = True
+        if p.na is not None and p.na == p.nb and nodes[p.na].kind == "dot" and p.length() < 30 * s:
+            p.alive = False
+    return done
+
+
+def _absorb_connectors(prims: list[Prim], nodes: list[VNode], max_len: float) -> bool:
+    """A very short stroke between two nodes is the skeleton's detour inside a corner or
+    junction: drop it and make its two nodes one (the refinement then finds the true vertex)."""
+    done = False
+    for p in prims:
+        if not p.alive or p.na is None or p.nb is None or p.na == p.nb or p.length() > max_len:
+            continue
+        ka, kb = nodes[p.na].kind, nodes[p.nb].kind
+        if "end" in (ka, kb) or (ka in ("dot", "head") and kb in ("dot", "head")):
+            continue
+        keep, drop = (p.nb, p.na) if kb in ("dot", "head") else (p.na, p.nb)
+        if nodes[keep].kind not in ("dot", "head"):
+            nodes[keep].xy = (nodes[keep].xy + nodes[drop].xy) / 2
+            nodes[keep].kind = "junction"
+        p.alive = False
+        for q in prims:
+            if q.alive:
+                if q.na == drop:
+                    q.na = keep
+                if q.nb == drop:
+                    q.nb = keep
+                q.through = [keep if t == drop else t for t in q.through]
+        done = True
+    return done
+
+
 def _close_arcs(prims: list[Prim], nodes: list[VNode]) -> None:
     for p in prims:
         if p.alive and p.kind == "arc" and p.circle is not None:
@@ -1072,7 +1373,7 @@ def _refine_nodes(prims: list[Prim], nodes: list[VNode], width: float, s: float)
                 lines.append(p.line)
         if len(lines) >= 2:
             x = line_intersection(lines)
-            if x is not None and math.dist(x, node.xy) <= reach:
+            if x is not None and (math.dist(x, node.xy) <= reach or (math.dist(x, node.xy) <= 25 * s and _ahead(x, nid, node, lst))):
                 node.xy = x
                 continue
         if lines:
@@ -1083,9 +1384,51 @@ def _refine_nodes(prims: list[Prim], nodes: list[VNode], width: float, s: float)
             node.xy = circ[0].project(node.xy)
 
 
+def _ahead(x: np.ndarray, nid: int, node: VNode, lst: list) -> bool:
+    """The point lies beyond the node on every stroke ending there (an acute corner's true tip)."""
+    for p, ends_here in lst:
+        if ends_here:
+            d = _direction(p, 0 if p.na == nid else 1)
+            if float(np.dot(x - node.xy, -d)) <= 0:
+                return False
+    return True
+
+
 def _angle_between(u: np.ndarray, v: np.ndarray) -> float:
     c = abs(float(np.dot(u, v)))
     return math.degrees(math.acos(min(1.0, c)))
+
+
+def _extend_dashed_ends(prims: list[Prim], nodes: list[VNode], gap: float) -> None:
+    """A dashed or dotted row may stop up to one gap short of the point it was drawn to."""
+    count: dict[int, int] = {}
+    for p in prims:
+        if p.alive:
+            for nid in (p.na, p.nb):
+                if nid is not None:
+                    count[nid] = count.get(nid, 0) + 1
+    targets = [nid for nid in count if nodes[nid].kind != "end" or count[nid] > 1]
+    if not targets:
+        return
+    txy = np.array([nodes[t].xy for t in targets])
+    for p in prims:
+        if not p.alive or p.dash == "solid" or p.kind != "segment":
+            continue
+        for side in (0, 1):
+            nid = p.end_node(side)
+            if nid is None or nodes[nid].kind != "end" or count.get(nid) != 1:
+                continue
+            out = -_direction(p, side)
+            rel = txy - nodes[nid].xy
+            along = rel @ out
+            perp = np.abs(rel @ np.array([-out[1], out[0]]))
+            ok = (along > 0) & (along <= 1.3 * gap) & (perp <= 2.5)
+            if ok.any():
+                k = int(np.argmin(np.where(ok, along, np.inf)))
+                if side == 0:
+                    p.na = targets[k]
+                else:
+                    p.nb = targets[k]
 
 
 def _snap_free_ends(prims: list[Prim], nodes: list[VNode], tol: float) -> None:

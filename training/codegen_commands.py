@@ -20,7 +20,7 @@ def _train_codegen(a: argparse.Namespace) -> int:
 def _train_search(a: argparse.Namespace) -> int:
     from .sft import run_search
 
-    results = run_search(Path(a.config), a.only)
+    results = run_search(Path(a.config), a.only, a.set)
     for r in sorted(results, key=lambda r: r.score):
         print(f"{r.name:24s} steps={r.steps:3d} s/step={r.seconds_per_step:6.1f} val_loss={r.eval_loss} "
               f"compile={r.compile_rate} score={r.score}")  # fmt: skip
@@ -29,17 +29,15 @@ def _train_search(a: argparse.Namespace) -> int:
 
 def _train_val(a: argparse.Namespace) -> int:
     """Val compile rate of the base model and of an adapter on the same fixed val items."""
-    import dataclasses
+    from img2asy.codegen.model_io import load_model, load_tokenizer
 
-    from img2asy.codegen.model_io import load_model
-
-    from .sft import _gen_items, generation_check, load_config
+    from .sft import _gen_items, fitting, generation_check, load_config
     from .sft_data import load_split
 
     cfg = load_config(a.config, a.set)
-    data = dataclasses.replace(cfg.data, max_val=None)
-    val = load_split(data, "val")[a.skip : a.skip + a.n]
-    items = _gen_items(val, cfg.data.dataset, len(val))
+    # the same fixed val items training checks: the first that fit max_length, in the seeded order
+    val = fitting(load_split(cfg.data, "val", cfg.data.max_val), load_tokenizer(cfg.base), cfg.train.max_length)
+    items = _gen_items(val[a.skip : a.skip + a.n], a.n)
     report = {}
     for label, adapter in (("base", None), ("adapter", a.adapter)):
         if label == "adapter" and not adapter:
@@ -92,6 +90,7 @@ def register(groups: dict) -> None:
     s = groups["train"].add_parser("codegen-search", help="short LoRA runs over hyper-parameters (configs/sft_search.yaml)")
     s.add_argument("--config", default="configs/sft_search.yaml")
     s.add_argument("--only", nargs="*", default=None, help="run only these variants")
+    s.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a key in every variant")
     s.set_defaults(fn=_train_search)
 
     v = groups["train"].add_parser("codegen-val", help="val compile rate: base model vs an adapter")

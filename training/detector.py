@@ -40,6 +40,7 @@ class DetectorConfig:
     name: str = "train"
     model: str = "yolo11n.yaml"  # an ultralytics model YAML: trained from scratch
     scale: list[float] | None = None  # [depth, width, max_channels] replacing the YAML's scale (smaller CPU models)
+    init_weights: str | None = None  # start from these weights (an earlier run of ours) instead of random
     weights_out: str = "models/detector/best.pt"
     sources: list[str] = field(default_factory=lambda: ["synthetic", "math"])
     max_train: int = 0  # items (each gives a clean and a degraded image); 0 = all
@@ -234,11 +235,17 @@ def train(cfg: DetectorConfig, resume: bool = False, export: bool = True) -> Pat
         data_yaml = export_yolo(cfg) if export or not (cfg.path(cfg.export_dir) / "data.yaml").exists() else cfg.path(cfg.export_dir) / "data.yaml"
         if not cfg.model.endswith((".yaml", ".yml")):
             raise ValueError(f"model must be a YAML (training from scratch, nothing downloaded): {cfg.model}")
-        results_model = YOLO(_model_source(cfg, run_dir), task="detect")
+        if cfg.init_weights:  # continue from our own earlier weights (a new schedule, unlike resume)
+            init = cfg.path(cfg.init_weights)
+            if not init.exists():
+                raise FileNotFoundError(f"init_weights not found: {init}")
+            results_model = YOLO(str(init), task="detect")
+        else:
+            results_model = YOLO(_model_source(cfg, run_dir), task="detect")
         args = dict(
             data=str(data_yaml), imgsz=cfg.imgsz, epochs=cfg.epochs, batch=cfg.batch, workers=cfg.workers,
             device=_device(cfg.device), project=str(cfg.path(cfg.project)), name=cfg.name, exist_ok=True,
-            pretrained=False, amp=False, seed=cfg.seed, deterministic=False, patience=cfg.patience,
+            pretrained=str(cfg.path(cfg.init_weights)) if cfg.init_weights else False, amp=False, seed=cfg.seed, deterministic=False, patience=cfg.patience,
             plots=True, verbose=True,
         )  # fmt: skip
         if cfg.time:

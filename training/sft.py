@@ -64,6 +64,7 @@ class TrainConfig:
     seed: int = 0
     threads: int | None = None
     max_seconds: float | None = None  # stop (and save) after this much training time
+    eval_on_start: bool = False  # validation loss of the untouched base as step 0
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,11 @@ def token_length(ex: SFTExample, tokenizer) -> int:
     return len(tokenizer.apply_chat_template(msgs, tokenize=True, return_dict=True)["input_ids"])
 
 
+def fitting(examples: list[SFTExample], tokenizer, max_length: int) -> list[SFTExample]:
+    """The examples whose prompt + program fit in ``max_length`` tokens, in order."""
+    return [e for e in examples if token_length(e, tokenizer) <= max_length]
+
+
 def to_dataset(examples: list[SFTExample], tokenizer, max_length: int):
     """A prompt-completion ``datasets.Dataset``; examples longer than ``max_length`` are dropped."""
     from datasets import Dataset
@@ -192,8 +198,8 @@ class GenCheck:
     new_tokens: int
 
 
-def _metrics_fns():
-    """``(stroke_f1, label_f1)`` from img2asy.eval.metrics if it exists (written separately)."""
+def _metrics_module():
+    """``img2asy.eval.metrics`` if it is available (it is written separately; imported lazily)."""
     try:
         from img2asy.eval import metrics
     except ImportError:
@@ -201,61 +207,62 @@ def _metrics_fns():
     return metrics
 
 
-def score_program(code: str, target_graph_json: str, toolchain, metrics=None) -> dict:
-    """Compile ``code``; with ``metrics`` (img2asy.eval.metrics), F1 of its drawing against the item's truth."""
+def score_program(code: str, reference_code: str, toolchain, metrics=None) -> dict:
+    """Compile ``code``; with ``metrics``, its stroke/label F1 against the item's own program."""
     res = toolchain.compile(code)
     out: dict[str, Any] = {"ok": bool(res.ok), "error": None if res.ok else (str(res.errors[0]) if res.errors else "?")}
-    if res.ok and metrics is not None and target_graph_json:
+    if metrics is not None and reference_code:
         try:
-            from img2asy.data.annotate import annotate
-            from img2asy.scene_graph.schema import SceneGraph
-
-            truth = SceneGraph.from_json(target_graph_json)
-            dpi = truth.dpi or 150
-            img = toolchain.rasterize(res.pdf, dpi)
-            pred = annotate(res.pdf, res.tex, dpi, img.size)
-            if hasattr(metrics, "stroke_f1"):
-                out["stroke_f1"] = float(_f1_value(metrics.stroke_f1(pred, truth)))
-            if hasattr(metrics, "label_f1"):
-                out["label_f1"] = float(_f1_value(metrics.label_f1(pred, truth)))
+            ref = metrics.Reference.from_program(reference_code, toolchain)
+            sc = metrics.score_program(code, ref, toolchain, result=res)
+            out |= {"stroke_f1": sc.stroke_f1, "label_f1": sc.label_f1}
         except Exception as e:  # a metric failure must not stop training
             out["metric_error"] = f"{type(e).__name__}: {e}"
     return out
 
 
-def _f1_value(v) -> float:
-    if isinstance(v, (int, float)):
-        return float(v)
-    if isinstance(v, dict):
-        return float(v["f1"])
-    return float(getattr(v, "f1"))
+def generation_check(model, tokenizer, items: list[dict], max_new_tokens: int, toolchain=None,
+                     batch_size: int = 4) -> tuple[GenCheck, list[dict]]:  # fmt: skip
+    """Greedy-generate a program for each item (``scene_text``, ``reference_code``) and compile it.
 
-
-def generation_check(model, tokenizer, items: list[dict], max_new_tokens: int, toolchain=None) -> tuple[GenCheck, list[dict]]:
-    """Greedy-generate a program for each item (``scene_text``, ``annotation``) and compile it."""
+    Items are decoded ``batch_size`` at a time (left-padded): CPU decoding is bound by memory
+    traffic, so a batch of four costs little more than one sequence.
+    """
     import torch
 
     from img2asy.asy import Toolchain
     from img2asy.codegen.prompt import build_messages, extract_code
 
     toolchain = toolchain or Toolchain.default()
-    metrics = _metrics_fns()
+    metrics = _metrics_module()
     was_training = model.training
     model.eval()
+    side = tokenizer.padding_side
+    tokenizer.padding_side = "left"
     t0, n_new, rows = time.perf_counter(), 0, []
-    with torch.inference_mode():
-        for it in items:
-            text = tokenizer.apply_chat_template(build_messages(it["scene_text"]), tokenize=False, add_generation_prompt=True)
-            enc = tokenizer(text, return_tensors="pt", add_special_tokens=False).to(model.device)
-            out = model.generate(**enc, do_sample=False, max_new_tokens=max_new_tokens, use_cache=True,
-                                 temperature=None, top_p=None, top_k=None, pad_token_id=tokenizer.pad_token_id)  # fmt: skip
-            new = out[0, enc["input_ids"].shape[1] :]
-            n_new += int(new.numel())
-            code = extract_code(tokenizer.decode(new, skip_special_tokens=True))
-            rows.append({"id": it["id"], "code": code, **score_program(code, it.get("annotation", ""), toolchain, metrics)})
-    if was_training:
-        model.train()
-    mean = lambda k: (sum(r[k] for r in rows if k in r) / max(1, sum(k in r for r in rows))) if any(k in r for r in rows) else None  # noqa: E731
+    try:
+        with torch.inference_mode():
+            for b in range(0, len(items), batch_size):
+                chunk = items[b : b + batch_size]
+                texts = [tokenizer.apply_chat_template(build_messages(it["scene_text"]), tokenize=False,
+                                                       add_generation_prompt=True) for it in chunk]  # fmt: skip
+                enc = tokenizer(texts, return_tensors="pt", add_special_tokens=False, padding=True).to(model.device)
+                out = model.generate(**enc, do_sample=False, max_new_tokens=max_new_tokens, use_cache=True,
+                                     temperature=None, top_p=None, top_k=None, pad_token_id=tokenizer.pad_token_id)  # fmt: skip
+                for it, seq in zip(chunk, out[:, enc["input_ids"].shape[1] :]):
+                    n_new += int((seq != tokenizer.pad_token_id).sum())
+                    code = extract_code(tokenizer.decode(seq, skip_special_tokens=True))
+                    rows.append({"id": it["id"], "code": code,
+                                 **score_program(code, it.get("reference_code", ""), toolchain, metrics)})  # fmt: skip
+    finally:
+        tokenizer.padding_side = side
+        if was_training:
+            model.train()
+
+    def mean(k: str) -> float | None:
+        vals = [r[k] for r in rows if k in r]
+        return sum(vals) / len(vals) if vals else None
+
     check = GenCheck(len(rows), sum(r["ok"] for r in rows) / max(1, len(rows)), mean("stroke_f1"), mean("label_f1"),
                      round(time.perf_counter() - t0, 1), n_new)  # fmt: skip
     return check, rows
@@ -279,8 +286,11 @@ def make_callback(out_dir: Path, gen_items: list[dict], ecfg: EvalConfig, tokeni
             self.train_seconds = 0.0
             self.last_gen_step = -1
             self.checks: list[dict] = []
+            self.step_seconds: list[float] = []
 
         def _row(self, state, values: dict) -> None:
+            if not any(k in values and values[k] is not None for k in CSV_FIELDS[3:]):
+                return  # e.g. the trainer's end-of-run summary: nothing this log tracks
             new = not self.csv_path.exists()
             with open(self.csv_path, "a", newline="") as f:
                 w = csv.DictWriter(f, fieldnames=CSV_FIELDS, extrasaction="ignore")
@@ -321,7 +331,13 @@ def make_callback(out_dir: Path, gen_items: list[dict], ecfg: EvalConfig, tokeni
                 self._generate(state, model)
             return control
 
+        def on_step_begin(self, args, state, control, **kw):
+            self._step_t0 = time.perf_counter()
+            return control
+
         def on_step_end(self, args, state, control, **kw):
+            if getattr(self, "_step_t0", None) is not None:
+                self.step_seconds.append(time.perf_counter() - self._step_t0)  # optimizer step only, no eval
             if max_seconds and time.perf_counter() - self.t0 > max_seconds:
                 print(f"[sft] time box of {max_seconds:.0f}s reached at step {state.global_step}: stopping")
                 control.should_training_stop = True
@@ -337,14 +353,53 @@ def make_callback(out_dir: Path, gen_items: list[dict], ecfg: EvalConfig, tokeni
     return SFTLogger()
 
 
+# ------------------------------------------------------------------ the trainer
+def make_trainer_class():
+    """``SFTTrainer`` with a CPU-friendly loss: the LM head runs only where a label is trained.
+
+    trl's fused, tiled LM head suits GPUs; on this CPU it was 4x slower than a plain head.
+    Here the model is asked for logits at the completion positions only (``logits_to_keep``
+    as a boolean mask), which skips the vocabulary projection of every prompt token.
+    """
+    import torch
+    import torch.nn.functional as F
+    from trl import SFTTrainer
+
+    class CompletionSFTTrainer(SFTTrainer):
+        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+            if return_outputs or "labels" not in inputs:
+                return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
+            mode = "train" if self.model.training else "eval"
+            labels = inputs["labels"]
+            keep = torch.zeros_like(labels, dtype=torch.bool)
+            keep[:, :-1] = labels[:, 1:] != -100  # position t predicts token t+1
+            fwd = {k: v for k, v in inputs.items() if k not in ("labels", "completion_mask", "assistant_masks")}
+            out = model(**fwd, use_cache=False, logits_to_keep=keep)
+            target = labels[:, 1:][keep[:, :-1]]
+            logits = out.logits.reshape(-1, out.logits.shape[-1]).float()
+            loss_sum = F.cross_entropy(logits, target, reduction="sum")
+            n_tok = target.numel()
+            denom = num_items_in_batch if num_items_in_batch is not None else n_tok
+            loss = loss_sum / torch.as_tensor(denom, device=loss_sum.device).clamp(min=1)
+            with torch.no_grad():
+                acc = (logits.argmax(-1) == target).float().mean().item() if n_tok else 0.0
+            self._metrics[mode]["mean_token_accuracy"].append(acc)
+            if mode == "train":
+                self._total_train_tokens += int(inputs["attention_mask"].sum()) if "attention_mask" in inputs else labels.numel()
+            self._metrics[mode]["num_tokens"] = [self._total_train_tokens]
+            return loss
+
+    return CompletionSFTTrainer
+
+
 # ------------------------------------------------------------------ the run
 @dataclass
 class RunResult:
     output_dir: str
     adapter_dir: str
     steps: int
-    train_seconds: float
-    seconds_per_step: float
+    train_seconds: float  # wall time of trainer.train(), evaluations and generation checks included
+    seconds_per_step: float  # mean optimizer step (forward + backward of grad_accum sequences), no evaluation
     train_examples: int
     dropped_long: int
     trainable_params: int
@@ -352,24 +407,15 @@ class RunResult:
     checks: list[dict]
 
 
-def _gen_items(examples: list[SFTExample], dataset: str, n: int) -> list[dict]:
-    """The first ``n`` val examples with their ground-truth graphs (for F1)."""
-    if n <= 0:
-        return []
-    from .sft_data import split_dataset
-
-    keep = examples[:n]
-    ids = {e.id for e in keep}
-    val = split_dataset(dataset, "val").select_columns(["id", "aug_annotation"])
-    truth = {r["id"]: r["aug_annotation"] for r in val if r["id"] in ids}
-    return [{"id": e.id, "scene_text": e.scene_text, "annotation": truth.get(e.id, "")} for e in keep]
+def _gen_items(examples: list[SFTExample], n: int) -> list[dict]:
+    """The first ``n`` examples as generation-check items (scene text in, reference program for F1)."""
+    return [{"id": e.id, "scene_text": e.scene_text, "reference_code": e.code} for e in examples[: max(n, 0)]]
 
 
 def train(cfg: SFTConfig, resume: bool = False) -> RunResult:
     """Run (or resume) one fine-tuning; writes the adapter to ``output_dir/adapter`` (and ``export_dir``)."""
     import torch
     from trl import SFTConfig as TrlConfig
-    from trl import SFTTrainer
 
     from img2asy.codegen.model_io import load_model, resolve_base
 
@@ -389,8 +435,11 @@ def train(cfg: SFTConfig, resume: bool = False) -> RunResult:
     train_ex = load_split(cfg.data, "train", cfg.data.max_train)
     val_ex = load_split(cfg.data, "val", cfg.data.max_val)
     train_ds, dropped = to_dataset(train_ex, tok, t.max_length)
-    val_ds, _ = to_dataset(val_ex[: max(cfg.eval.n_loss, 1)], tok, t.max_length)
-    gen_items = _gen_items(val_ex, cfg.data.dataset, cfg.eval.n_generate)
+    train_ds = train_ds.remove_columns(["id"])
+    val_fit = fitting(val_ex, tok, t.max_length)  # fixed val subsets: the first items that fit
+    val_ds, _ = to_dataset(val_fit[: max(cfg.eval.n_loss, 1)], tok, t.max_length)
+    val_ds = val_ds.remove_columns(["id"])
+    gen_items = _gen_items(val_fit, cfg.eval.n_generate)
     print(f"[sft] {len(train_ds)} train examples ({dropped} over {t.max_length} tokens dropped), "
           f"{len(val_ds)} val for loss, {len(gen_items)} for compile rate; inputs={cfg.data.inputs}")  # fmt: skip
 
@@ -403,13 +452,13 @@ def train(cfg: SFTConfig, resume: bool = False) -> RunResult:
         gradient_checkpointing_kwargs={"use_reentrant": False} if t.gradient_checkpointing else None,
         logging_steps=t.logging_steps, eval_strategy="steps", eval_steps=t.eval_steps, save_strategy="steps",
         save_steps=t.save_steps, save_total_limit=t.save_total_limit, seed=t.seed, data_seed=t.seed,
-        max_length=t.max_length, packing=False, completion_only_loss=True, bf16=use_bf16,
+        eval_on_start=t.eval_on_start, max_length=t.max_length, packing=False, completion_only_loss=True, bf16=use_bf16,
         train_sampling_strategy="group_by_length" if t.batch_size > 1 else "random",
         report_to="none", dataloader_num_workers=0, remove_unused_columns=True, save_only_model=False,
         model_init_kwargs=None, dataset_num_proc=None, disable_tqdm=False,
     )  # fmt: skip
     n_layers = model.config.num_hidden_layers
-    trainer = SFTTrainer(model=model, args=args, train_dataset=train_ds, eval_dataset=val_ds, processing_class=tok,
+    trainer = make_trainer_class()(model=model, args=args, train_dataset=train_ds, eval_dataset=val_ds, processing_class=tok,
                          peft_config=peft_config(cfg.lora, n_layers))  # fmt: skip
     logger = make_callback(out, gen_items, cfg.eval, tok, t.max_seconds)
     trainer.add_callback(logger)
@@ -420,13 +469,15 @@ def train(cfg: SFTConfig, resume: bool = False) -> RunResult:
     t0 = time.perf_counter()
     trainer.train(resume_from_checkpoint=True if resume and has_ckpt else None)
     seconds = time.perf_counter() - t0
-    final = trainer.evaluate()
+    evals = [h for h in trainer.state.log_history if "eval_loss" in h]
+    final = evals[-1] if evals and evals[-1].get("step") == trainer.state.global_step else trainer.evaluate()
 
     adapter_dir = out / "adapter"
     trainer.model.save_pretrained(str(adapter_dir))
     _portable_adapter_config(adapter_dir, cfg.base, resolve_base(cfg.base))
     steps = trainer.state.global_step
-    res = RunResult(str(out), str(adapter_dir), steps, round(seconds, 1), round(seconds / max(1, steps), 2),
+    per_step = sum(logger.step_seconds) / len(logger.step_seconds) if logger.step_seconds else seconds / max(1, steps)
+    res = RunResult(str(out), str(adapter_dir), steps, round(seconds, 1), round(per_step, 2),
                     len(train_ds), dropped, trainable, final.get("eval_loss"), logger.checks)  # fmt: skip
     (out / "result.json").write_text(json.dumps(asdict(res), indent=1))
     plot_curves([out / "metrics.csv"], out / "curves.png", [cfg.name])
@@ -508,12 +559,19 @@ def search_score(eval_loss: float | None, compile_rate: float | None, weight: fl
     return (eval_loss if eval_loss is not None else math.inf) - weight * (compile_rate or 0.0)
 
 
-def run_search(spec_path: Path, only: list[str] | None = None) -> list[SearchResult]:
-    """Short runs of a base config under each variant's overrides; writes a Markdown table and plot."""
+def run_search(spec_path: Path, only: list[str] | None = None, extra: list[str] | None = None) -> list[SearchResult]:
+    """Short runs of a base config under each variant's overrides; writes a Markdown table and plot.
+
+    ``extra`` (``key=value``) applies to every variant, e.g. another dataset path. A variant whose
+    ``result.json`` exists is not rerun, so an interrupted search continues where it stopped.
+    """
     spec = yaml.safe_load(Path(spec_path).read_text())
     base_cfg = Path(spec["base_config"])
     root = Path(spec.get("output_root", "runs/sft-search"))
-    common = spec.get("common", {})
+    common = dict(spec.get("common", {}))
+    for item in extra or []:
+        k, v = item.split("=", 1)
+        common[k] = yaml.safe_load(v)
     results: list[SearchResult] = []
     for name, over in spec["variants"].items():
         if only and name not in only:

@@ -277,14 +277,18 @@ def split_dataset(dataset: str | Path, split: str):
 
 
 def load_split(cfg: DataConfig, split: str, limit: int | None = None) -> list[SFTExample]:
-    """Examples of one split of the built dataset, shuffled with ``cfg.seed`` and capped at ``limit``."""
+    """Examples of one split of the built dataset, shuffled with ``cfg.seed``.
+
+    ``limit`` caps the items *before* their inputs are made (perception takes about a second
+    an image), so a small run does not perceive the whole split.
+    """
     d = split_dataset(cfg.dataset, split)
     order = list(range(len(d)))
     random.Random(f"sft-order:{cfg.seed}:{split}").shuffle(order)
     cols = [c for c in ("id", "source", "family", "code", "annotation", "aug_annotation") if c in d.column_names]
     if resolve_inputs(cfg.inputs) == "perception":
         cols.append("aug_image")
+    sources = d["source"]
+    order = [i for i in order if sources[i] in cfg.sources][:limit] if limit else order
     sel = d.select_columns(cols)
-    rows = (sel[i] for i in order)
-    ex = build_examples(rows, split, cfg)
-    return ex[:limit] if limit else ex
+    return build_examples((sel[i] for i in order), split, cfg)

@@ -19,7 +19,7 @@ def _cfg(base: Path, data: Path, out: Path, **over):
         "name": "tiny", "base": str(base), "output_dir": str(out), "export_dir": str(out / "export"),
         "data.dataset": str(data), "data.inputs": "noisy_gt",
         "lora.r": 8, "lora.alpha": 16, "lora.dropout": 0.0, "lora.layers": "all",
-        "train.max_steps": 8, "train.epochs": 50, "train.grad_accum": 1, "train.lr": 0.01, "train.warmup_ratio": 0.0,
+        "train.max_steps": 8, "train.epochs": 50, "train.grad_accum": 1, "train.lr": 0.02, "train.warmup_ratio": 0.0,
         "train.scheduler": "constant", "train.eval_steps": 4, "train.save_steps": 4, "train.logging_steps": 1,
         "train.max_length": 1024, "eval.n_loss": 1, "eval.n_generate": 1, "eval.max_new_tokens": 8,
     }  # fmt: skip
@@ -77,7 +77,7 @@ def test_few_steps_lower_the_loss_and_resume(tiny_base, sft_dataset, tmp_path):
     rows = list(csv.DictReader(open(tmp_path / "run" / "metrics.csv")))
     losses = [float(r["loss"]) for r in rows if r["loss"]]
     assert len(losses) == 8
-    assert sum(losses[-2:]) / 2 < 0.8 * sum(losses[:2]) / 2, losses  # it learns the three programs
+    assert sum(losses[-2:]) / 2 < sum(losses[:2]) / 2 - 0.5, losses  # it learns the three programs (nats)
     evals = [float(r["eval_loss"]) for r in rows if r["eval_loss"]]
     assert len(evals) >= 2 and all(v > 0 for v in evals)
     gens = [r for r in rows if r["compile_rate"]]

@@ -1,0 +1,117 @@
+"""perceive() end to end on figures rendered by the real toolchain, scored against the annotator."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import pytest
+
+from img2asy.data.annotate import annotate
+from img2asy.eval.ink import coverage
+from img2asy.eval.perception import compare
+from img2asy.perception.pipeline import Perceiver, Perception, default_config, estimate_dpi, perceive
+from img2asy.scene_graph.schema import SceneGraph
+from img2asy.scene_graph.serialize import to_text
+
+TRIANGLE = r"""unitsize(1cm);
+pair A=(0,0), B=(5,0), C=(1.5,3.5);
+draw(A--B--C--cycle);
+draw(C--(1.5,0), dashed);
+draw((1.3,0)--(1.3,0.2)--(1.5,0.2));
+dot(A); dot(B); dot(C);
+label("$A$", A, SW); label("$B$", B, SE); label("$C$", C, N);
+"""
+
+CIRCLE = r"""unitsize(1cm);
+pair O=(0,0);
+draw(circle(O, 2));
+draw(O--2*dir(30));
+draw((-2.5,-2.5)--(2.5,-2.5), Arrow);
+dot(O);
+fill((3,0)--(5,0)--(5,2)--(3,2)--cycle, gray(0.7));
+"""
+
+
+def _render(toolchain, code: str, dpi: float = 150):
+    res = toolchain.compile(code)
+    assert res.ok, res.errors
+    img = toolchain.rasterize(res.pdf, dpi)
+    return img, annotate(res.pdf, res.tex, dpi, img.size)
+
+
+@pytest.fixture(scope="module")
+def fast() -> Perception:
+    return Perception(dataclasses.replace(Perceiver(), ocr=False, detector=None))
+
+
+def test_triangle_with_labels_matches_ground_truth(toolchain):
+    img, gt = _render(toolchain, TRIANGLE)
+    graph = perceive(img, dataclasses.replace(Perceiver(), detector=None))
+    sc = compare(gt, graph)
+    for kind in ("point", "segment", "label"):
+        tp, npred, ngt = sc.counts[kind]
+        assert tp == ngt == npred, (kind, sc.counts[kind])
+    assert sc.counts["mark"][0] == 1  # the right-angle mark
+    assert max(sc.point_errors) < 2.0
+    latex = sorted(d["latex"] for _, d in graph.nodes("label"))
+    assert latex == ["$A$", "$B$", "$C$"]
+    dashed = [d for _, d in graph.nodes("segment") if d["dash"] == "dashed"]
+    assert len(dashed) == 1
+    # every label names the point next to it
+    named = {graph.g.nodes[n]["latex"] for n, _ in graph.nodes("label") if any(True for _ in graph.g.successors(n))}
+    assert named == {"$A$", "$B$", "$C$"}
+    assert coverage(img, graph) > 0.97
+
+
+def test_circle_arrow_dot_and_fill(toolchain, fast):
+    img, gt = _render(toolchain, CIRCLE)
+    graph = fast.perceive(img)
+    sc = compare(gt, graph)
+    assert sc.counts["circle"][:2] == [1, 1]
+    assert sc.counts["region"][0] == 1
+    assert sc.counts["arrowhead"][0] == 1
+    assert sc.counts["segment"][0] == sc.counts["segment"][2]
+    (c, d), = graph.nodes("circle")
+    centre = [p for p, pd in graph.nodes("point") if pd["dot"]]
+    assert any(graph.g.edges[c, p]["rel"] == "center" for p in centre if graph.g.has_edge(c, p))
+    assert coverage(img, graph) > 0.97
+
+
+def test_low_resolution_copy_is_perceived_at_its_scale(toolchain, fast):
+    img, gt = _render(toolchain, TRIANGLE, dpi=100)
+    graph = Perception(dataclasses.replace(fast.config, dpi=100)).perceive(img)
+    assert graph.dpi == 100 and graph.width == img.width
+    sc = compare(gt, graph)
+    assert sc.counts["segment"][0] >= 3 and sc.counts["point"][0] >= 3
+
+
+def test_lattice_is_found_and_recorded(toolchain, fast):
+    code = "unitsize(0.8cm);\nfor (int i=0; i<6; ++i) for (int j=0; j<4; ++j) dot((i,j));\ndraw((0,0)--(5,3));"
+    img, gt = _render(toolchain, code)
+    graph = fast.perceive(img)
+    lat = graph.g.graph.get("lattice")
+    assert lat is not None
+    step = 0.8 * 150 / 2.54
+    assert lat["step"][0] == pytest.approx(step, abs=0.5) and lat["step"][1] == pytest.approx(step, abs=0.5)
+    assert compare(gt, graph).counts["point"][0] == 24
+
+
+def test_graph_serialises_and_round_trips(toolchain, fast):
+    img, _ = _render(toolchain, TRIANGLE)
+    graph = fast.perceive(img)
+    again = SceneGraph.from_json(graph.dumps())
+    assert again.count() == graph.count()
+    text = to_text(graph)
+    assert text.startswith("scene ") and "segment" in text or "polyline" in text
+
+
+def test_config_file_and_dpi_estimate():
+    cfg = default_config()
+    assert cfg.strokes.dash_gap > 0 and cfg.ocr
+    with pytest.raises(ValueError, match="unknown"):
+        Perceiver.from_dict({"no_such_setting": 1})
+    # small text says the image is at a low resolution; ordinary text leaves the default
+    assert estimate_dpi([(0, 0, 5, 8)] * 4) < 100
+    assert estimate_dpi([(0, 0, 10, 17)] * 4) == 150.0
+    assert math.isclose(estimate_dpi([]), 150.0)

@@ -1,0 +1,110 @@
+"""Vectorisation pieces: thinning, the pixel graph, fitting, and primitives from real renders."""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+import pytest
+
+from img2asy.data.annotate import annotate
+from img2asy.perception.fitting import fit_circle, fit_line, split_run
+from img2asy.perception.skeleton import pixel_graph, thin
+from img2asy.perception.strokes import StrokeConfig, prepare, vectorise
+
+
+def test_thinning_gives_one_pixel_wide_connected_lines():
+    m = np.zeros((60, 120), np.uint8)
+    cv2.line(m, (10, 30), (110, 30), 1, 5)
+    sk = thin(m > 0)
+    cols = sk[:, 20:100].sum(axis=0)
+    assert (cols == 1).all()  # exactly one pixel per column along the line
+    assert cv2.connectedComponents(sk.astype(np.uint8), connectivity=8)[0] == 2
+
+
+def test_pixel_graph_of_a_cross_and_a_ring():
+    m = np.zeros((100, 160), np.uint8)
+    cv2.line(m, (10, 50), (90, 50), 1, 2)
+    cv2.line(m, (50, 10), (50, 90), 1, 2)
+    cv2.circle(m, (130, 50), 20, 1, 1)
+    g = pixel_graph(thin(m > 0))
+    junctions = [n for n in g.nodes if n.kind == "junction"]
+    assert len(junctions) == 1 and math.dist(junctions[0].xy, (50.5, 50.5)) < 2.5
+    assert sum(1 for c in g.chains if c.closed) == 1
+    assert sum(1 for c in g.chains if not c.closed) == 4
+
+
+def test_line_and_circle_fits():
+    t = np.linspace(0, 2, 50)
+    line = np.c_[3 + 10 * t, 5 + 4 * t]
+    assert fit_line(line).dev < 1e-9
+    ang = np.linspace(0, 1.5, 40)
+    arc = np.c_[40 + 25 * np.cos(ang), 30 + 25 * np.sin(ang)]
+    cf = fit_circle(arc + np.random.default_rng(0).normal(0, 0.2, arc.shape))
+    assert math.dist(cf.c, (40, 30)) < 0.5 and abs(cf.r - 25) < 0.5
+
+
+def test_split_run_finds_the_corner_of_an_l():
+    a = np.c_[np.arange(0, 40), np.zeros(40)]
+    b = np.c_[np.full(30, 39.0), np.arange(1, 31)]
+    pieces = split_run(np.vstack([a, b]).astype(float))
+    assert [p.kind for p in pieces] == ["segment", "segment"]
+    assert abs(pieces[0].i1 - 39) <= 1
+
+
+def _render(toolchain, code: str):
+    res = toolchain.compile(code)
+    assert res.ok, res.errors
+    img = toolchain.rasterize(res.pdf, 150)
+    return img, res
+
+
+def _vec(img):
+    arr = np.asarray(img.convert("RGB"))
+    prep = prepare(arr, (255, 255, 255), 1.0)
+    return prep, vectorise(prep, [], StrokeConfig())
+
+
+def test_blobs_dots_arrowheads_and_regions(toolchain):
+    code = r"""unitsize(1cm);
+    fill((0,0)--(3,0)--(3,2)--cycle, rgb(0.6,0.8,1));
+    dot((5,1));
+    draw((6,0)--(9,0), Arrow(TeXHead));
+    draw((6,1)--(9,1), Arrow);
+    """
+    img, res = _render(toolchain, code)
+    prep, vec = _vec(img)
+    assert len(prep.regions) == 1 and abs(prep.regions[0].fill[2] - 1.0) < 0.05
+    assert len(prep.dots) == 1
+    tips = [h.tip for h in vec.heads if h.tip is not None and not h.wedge]
+    truth = [d["tip"] for _, d in annotate(res.pdf, res.tex, 150, img.size).nodes("arrowhead")]
+    assert truth and any(math.dist(t, g) < 3 for t in tips for g in truth)
+
+
+def test_dashed_and_dotted_lines_become_one_primitive_each(toolchain):
+    code = r"""unitsize(1cm);
+    draw((0,0)--(6,0), dashed);
+    draw((0,1)--(6,1), dotted);
+    draw(circle((9,0.5), 1.5), dashed);
+    """
+    img, _ = _render(toolchain, code)
+    _, vec = _vec(img)
+    kinds = sorted((p.kind, p.dash) for p in vec.prims)
+    assert ("segment", "dashed") in kinds and ("segment", "dotted") in kinds
+    assert any(p.dash == "dashed" and p.kind in ("circle", "arc") for p in vec.prims)
+    long_dashed = [p for p in vec.prims if p.kind == "segment" and p.dash == "dashed"]
+    assert max(p.length() for p in long_dashed) > 0.9 * 6 * 150 / 2.54
+
+
+def test_crossing_lines_stay_whole_and_corners_are_exact(toolchain):
+    code = r"""unitsize(1cm);
+    draw((0,0)--(4,0)--(2,3)--cycle, linewidth(1));
+    draw((-1,1)--(5,1));
+    """
+    img, res = _render(toolchain, code)
+    _, vec = _vec(img)
+    segs = [p for p in vec.prims if p.kind == "segment"]
+    lengths = sorted(p.length() for p in segs)
+    assert lengths[-1] > 5.5 * 150 / 2.54  # the crossing line is not cut at the triangle
+    assert len(segs) == 4
