@@ -53,7 +53,7 @@ def main() -> int:
     a = ap.parse_args()
     ds = load(a.data)[a.split]
     if a.source != "all":
-        ds = ds.filter(lambda s: s == a.source, input_columns="source")
+        ds = ds.filter(lambda s: s == a.source, input_columns="source", load_from_cache_file=False)
     if a.max_items:
         ds = ds.select(range(min(a.max_items, len(ds))))
     rec = Recognizer()

@@ -186,6 +186,7 @@ class _Builder:
         self.g = graph
         self.tol = tol
         self.points: list[tuple[str, Pt]] = []
+        self.z: int | None = None  # paint order of the path being added
 
     def point(self, xy: Pt, **attrs) -> str:
         for pid, q in self.points:
@@ -200,6 +201,8 @@ class _Builder:
         return pid
 
     def add(self, kind: str, stroke: Stroke | None = None, **attrs) -> str:
+        if self.z is not None and kind != "label":
+            attrs.setdefault("z", self.z)
         return self.g.add(kind, stroke=stroke, **{k: _r(v) for k, v in attrs.items()})
 
 
@@ -240,15 +243,16 @@ def annotate(pdf: bytes, tex: str | None, dpi: float = 150, size: tuple[int, int
         w, h = size or (math.ceil(page.width * s - 1e-6), math.ceil(page.height * s - 1e-6))
         graph = SceneGraph(w, h, dpi)
         b = _Builder(graph, tol=max(1.0, 1.5 * s / 2.08))
-        objs = sorted(page.objects.get("line", []) + page.objects.get("curve", []) + page.objects.get("rect", []),
-                      key=lambda o: (o.get("top", 0), o.get("x0", 0)))  # fmt: skip
+        ordered = [o for o in page.iter_layout_objects(page.layout._objs)]  # paint order across types
+        objs = [o for o in ordered if o["object_type"] in ("line", "curve", "rect")]
         paths = [p for p in (_parse_path(o, s) for o in objs) if p is not None]
-        chars = list(page.chars)
-        rules = list(page.images)
+        chars = [o for o in ordered if o["object_type"] == "char"]
+        rules = [o for o in ordered if o["object_type"] == "image"]
     fill_keys = {p.key for p in paths if p.fill}
-    stroke_ends: list[tuple[str, Pt]] = []
+    stroke_ends: list[tuple[str, Pt, Pt]] = []  # (node, end point, the point before it)
     heads: list[tuple[str, Pt]] = []
-    for path in paths:
+    for z, path in enumerate(paths):
+        b.z = z
         r = _is_dot(path)
         if r is not None:
             pts = path.all_pts()
@@ -274,15 +278,38 @@ def annotate(pdf: bytes, tex: str | None, dpi: float = 150, size: tuple[int, int
                 continue
         _add_strokes(b, path, stroke_ends)
     _classify_marks(graph, s)
+    live_ends = [e for e in stroke_ends if e[0] in graph.g]  # marks replaced some strokes
     for pts, tip, color in heads:  # a small filled shape is an arrowhead only where a stroke ends
-        best = min(stroke_ends, key=lambda e: math.dist(e[1], tip), default=None)
-        if best is not None and math.dist(best[1], tip) < 12 * s:
-            graph.relate(b.add("arrowhead", pts=[list(p) for p in pts], tip=list(tip)), best[0], "head")
+        best = _shaft(live_ends, pts, tip, 12 * s)
+        if best is not None:
+            graph.relate(b.add("arrowhead", pts=[list(p) for p in pts], tip=list(tip)), best, "head")
         else:
             b.add("region", pts=[list(p) for p in pts], fill=list(color), closed=True)
     _add_labels(b, chars, rules, parse_tex_labels(tex), s)
     _relate_geometry(b)
     return graph
+
+
+def _shaft(ends: list[tuple[str, Pt, Pt]], head: list[Pt], tip: Pt, reach: float) -> str | None:
+    """The stroke an arrowhead finishes: an end near the tip whose direction runs along the head.
+
+    Nearest-end alone picks a line that merely passes the tip over the head's own (shortened)
+    shaft, so ends pointing the head's way win over nearer ones that do not.
+    """
+    cx, cy = sum(p[0] for p in head) / len(head), sum(p[1] for p in head) / len(head)
+    axis = (tip[0] - cx, tip[1] - cy)
+    na = math.hypot(*axis) or 1.0
+    best, best_score = None, float("inf")
+    for nid, end, prev in ends:
+        d = math.dist(end, tip)
+        if d >= reach:
+            continue
+        t = (end[0] - prev[0], end[1] - prev[1])
+        cos = (t[0] * axis[0] + t[1] * axis[1]) / ((math.hypot(*t) or 1.0) * na)
+        score = d + (0.0 if cos > 0.7 else reach)
+        if score < best_score:
+            best, best_score = nid, score
+    return best
 
 
 def _add_region(b: _Builder, path: _Path) -> str:
@@ -295,7 +322,7 @@ def _add_region(b: _Builder, path: _Path) -> str:
     return b.add("region", **attrs)
 
 
-def _add_strokes(b: _Builder, path: _Path, ends: list[tuple[str, Pt]]) -> None:
+def _add_strokes(b: _Builder, path: _Path, ends: list[tuple[str, Pt, Pt]]) -> None:
     st = _stroke_of(path)
     for sub, closed in zip(path.pieces, path.closed):
         if all(not pc.curved for pc in sub):
@@ -304,21 +331,21 @@ def _add_strokes(b: _Builder, path: _Path, ends: list[tuple[str, Pt]]) -> None:
                 nid = b.add("segment", st, a=list(pts[0]), b=list(pts[1]))
                 for p in pts[:2]:
                     b.g.relate(nid, b.point(p), "endpoint")
-                ends += [(nid, pts[0]), (nid, pts[1])]
+                ends += [(nid, pts[0], pts[1]), (nid, pts[1], pts[0])]
             else:
                 if closed and math.dist(pts[0], pts[-1]) < 1e-3:
                     pts = pts[:-1]
                 nid = b.add("polyline", st, pts=[list(p) for p in pts], closed=closed)
                 for p in pts:
                     b.g.relate(nid, b.point(p), "vertex")
-                ends += [(nid, pts[0]), (nid, pts[-1])]
+                ends += [(nid, pts[0], pts[1]), (nid, pts[-1], pts[-2])]
             continue
         whole_curve = len(sub) == 1
         for pc in sub:
             if pc.curved:
                 kind, attrs = _classify_curve(pc.pts, closed and whole_curve)
                 nid = b.add(kind, st, **attrs)
-                ends += [(nid, pc.pts[0]), (nid, pc.pts[-1])]
+                ends += [(nid, pc.pts[0], pc.pts[1]), (nid, pc.pts[-1], pc.pts[-2])]
             else:
                 for p, q in zip(pc.pts, pc.pts[1:]):
                     if math.dist(p, q) < 1e-3:
@@ -326,7 +353,7 @@ def _add_strokes(b: _Builder, path: _Path, ends: list[tuple[str, Pt]]) -> None:
                     nid = b.add("segment", st, a=list(p), b=list(q))
                     b.g.relate(nid, b.point(p), "endpoint")
                     b.g.relate(nid, b.point(q), "endpoint")
-                    ends += [(nid, p), (nid, q)]
+                    ends += [(nid, p, q), (nid, q, p)]
 
 
 def _classify_marks(graph: SceneGraph, s: float) -> None:

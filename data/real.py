@@ -47,9 +47,22 @@ def default_path() -> Path:
     return here.parent / "shared" / "data" / "math_asy" / "math_asy_blocks.jsonl"
 
 
+_GRAPH_NAMES = ("graph", "xaxis", "yaxis", "xequals", "yequals", "xlimits", "ylimits", "LeftTicks", "RightTicks", "Ticks")
+
+
 def prepare(code: str) -> str:
     """The program a person would see: ``size(200);`` first when the block sets no size."""
     return code if _SIZE_RE.search(code) else "size(200);\n" + code
+
+
+def graph_fix(code: str, result: CompileResult) -> str | None:
+    """The program with ``import graph;`` when it failed only for calling the stock graph
+    module without importing it (the AoPS renderer imports it implicitly); else None."""
+    msg = result.errors[0].message if result.errors else ""
+    m = re.match(r"no matching (?:variable|function)(?: call)? '?([A-Za-z_]+)", msg)
+    if result.ok or not m or m[1] not in _GRAPH_NAMES or re.search(r"^\s*import\s+graph\b", code, re.M):
+        return None
+    return "import graph;\n" + code
 
 
 def load_blocks(path: Path | None = None) -> list[RealBlock]:

@@ -33,6 +33,10 @@ from typing import Literal
 from PIL import Image
 
 RasterMode = Literal["all", "strokes", "text"]
+CACHE_FORMAT = 2  # bump when what a cached compile holds changes (2: the label LaTeX)
+# -safe: no system(), no writes outside the temp dir; -render=0: 3D as vector output, no OpenGL;
+# -keep: leave asy's LaTeX file, the exact source of every label string.
+ASY_ARGS = ("-safe", "-noV", "-nointeractiveView", "-render=0", "-keep", "-f", "pdf")
 
 _ERROR_RE = re.compile(r"^(?P<file>[^:\n]+\.asy): (?P<line>\d+)\.(?P<col>\d+): (?P<msg>.*)$")
 
@@ -148,7 +152,7 @@ class Toolchain:
 
     def _key(self, *parts: object) -> str:
         h = hashlib.sha256()
-        for p in (self.version, self.memory_mb, *parts):
+        for p in (CACHE_FORMAT, self.version, ASY_ARGS, self.memory_mb, *parts):
             h.update(str(p).encode())
             h.update(b"\0")
         return h.hexdigest()
@@ -182,7 +186,7 @@ class Toolchain:
             src = Path(tmp, "fig.asy")
             src.write_text(code)
             env = dict(os.environ, ASYMPTOTE_HOME=str(Path(tmp, ".asy")), TEXMFOUTPUT=tmp)
-            cmd = [self.asy, "-safe", "-noV", "-nointeractiveView", "-render=0", "-keep", "-f", "pdf", "-o", "fig", "fig.asy"]
+            cmd = [self.asy, *ASY_ARGS, "-o", "fig", "fig.asy"]
             rc, log, timed_out = _run(cmd, tmp, self.timeout, self.memory_mb, env)
             pdf_path = Path(tmp, "fig.pdf")
             ok = rc == 0 and not timed_out and pdf_path.exists() and pdf_path.stat().st_size > 0

@@ -78,8 +78,26 @@ def _mark_patterns(comps: list[_Comp], lab: np.ndarray, idx: list[int], scale: f
             inter = (ref[:h, :w] & other[:h, :w]).sum()
             union = (ref[:h, :w] | other[:h, :w]).sum()
             hits += union > 0 and inter / union >= 0.7
-        if hits >= twins:
+        if hits >= twins and _dashes_between(comps, k, info, g, aligned, tol):
             comps[k].kind = "art"
+
+
+def _dashes_between(comps: list[_Comp], k: int, info: np.ndarray, g: list[int], aligned: np.ndarray, tol: float) -> bool:
+    """Dash pieces (bars, specks) lie on the line from this shape to its nearest twin: it is a
+    crossing of dashed lines. Repeated digits of axis labels have other glyphs between them."""
+    a_pos = g.index(k)
+    cx, cy = info[a_pos, 2], info[a_pos, 3]
+    small = [c for c in comps if c.kind in ("bar", "slash", "speck")]
+    for b_pos in np.nonzero(aligned)[0]:
+        bx, by = info[b_pos, 2], info[b_pos, 3]
+        row = abs(by - cy) <= tol
+        for c in small:
+            mx, my = (c.box[0] + c.box[2]) / 2, (c.box[1] + c.box[3]) / 2
+            if row and abs(my - cy) <= 2 * tol + 1 and min(cx, bx) < mx < max(cx, bx):
+                return True
+            if not row and abs(mx - cx) <= 2 * tol + 1 and min(cy, by) < my < max(cy, by):
+                return True
+    return False
 
 
 def glyph_boxes(mask: np.ndarray, scale: float = 1.0, cfg: GlyphConfig = GlyphConfig(),

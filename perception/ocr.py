@@ -149,7 +149,7 @@ def glyph_scripts(mask: np.ndarray, text: str) -> tuple[str, ...] | None:
         if i > first and ch.isalnum():  # operators sit at their own heights; scripts follow a base
             if y1 < base_bottom - 0.3 * ref_h:
                 pos = "sup"
-            elif y1 > base_bottom + 0.12 * ref_h and y0 > top + 0.3 * ref_h:
+            elif y1 > base_bottom + (0.45 if ch in "gjpqy" else 0.12) * ref_h and y0 > top + 0.3 * ref_h:
                 pos = "sub"
         out.append(pos)
     return tuple(out)

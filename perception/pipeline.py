@@ -44,6 +44,7 @@ class Perceiver:
     detector_conf: float = 0.25
     ocr: bool = True
     ocr_threads: int = 1  # onnxruntime threads for OCR (one is fastest on a small, busy CPU)
+    min_text_conf: float = 0.5  # glyph-cluster boxes OCR reads less surely than this are not text
     validate: bool = True  # refuse photos / blank pages
     limits: ImageLimits = field(default_factory=ImageLimits)
     strokes: StrokeConfig = field(default_factory=StrokeConfig)
@@ -155,6 +156,13 @@ class Perception:
         vec = vectorise(prep, boxes, self.config.strokes)
         t4 = time.perf_counter()
         labels = self._read(li.image, boxes, near_points(vec, boxes))
+        if self.config.ocr:
+            # a box OCR cannot read (and the detector did not call text) is line art: vectorise it
+            det_boxes = [d.box for d in dets or [] if d.cls == "text"]
+            keep = [lab for lab in labels if lab.conf >= self.config.min_text_conf or _overlaps_any(lab.bbox, det_boxes)]
+            if len(keep) < len(labels):
+                labels = keep
+                vec = vectorise(prep, [lab.bbox for lab in keep], self.config.strokes)
         t5 = time.perf_counter()
         graph = assemble(vec, labels, li.image.width, li.image.height, dpi, self.config.assemble)
         graph.g.graph["perception"] = {"text_boxes": "detector" if dets is not None else "glyphs",
@@ -170,15 +178,21 @@ class Perception:
         return graph
 
     def _text_boxes(self, image: Image.Image, prep, scale: float):
-        det = self.detector()
-        if det is not None:
-            dets = det.predict(image)
-            return [d.box for d in dets if d.cls == "text"], dets
+        """Label boxes: glyph clusters, joined by the detector's text boxes when it is loaded
+        (the detector finds text touching strokes; glyph clusters fit isolated text tightly)."""
         boxes = glyph_boxes(prep.strokes, scale, self.config.glyphs)
         # Text touching light strokes (grid lines), or printed on a fill, separates from them
         # in the layer of dark ink (by luminance: a saturated fill is not dark).
         dark = prep.ink & (luminance(prep.rgb) < 0.55 * (0.299 * prep.paper[0] + 0.587 * prep.paper[1] + 0.114 * prep.paper[2]))
-        return merge_boxes(boxes + glyph_boxes(dark, scale, self.config.glyphs)), None
+        if prep.blob_mask is not None:
+            dark &= ~prep.blob_mask
+        boxes += glyph_boxes(dark, scale, self.config.glyphs)
+        det = self.detector()
+        dets = None
+        if det is not None:
+            dets = det.predict(image)
+            boxes += [d.box for d in dets if d.cls == "text"]
+        return merge_boxes(boxes), dets
 
     def _read(self, image: Image.Image, boxes, near: list[bool] | None = None) -> list[LabelRead]:
         rec = self.recognizer()
@@ -188,6 +202,10 @@ class Perception:
         for b, r in zip(boxes, rec.read_many(image, [_pad(b, 2, image.size) for b in boxes], near)):
             out.append(LabelRead(tuple(float(v) for v in b), r.text, r.latex, r.conf))
         return out
+
+
+def _overlaps_any(b, boxes) -> bool:
+    return any(b[0] < o[2] and o[0] < b[2] and b[1] < o[3] and o[1] < b[3] for o in boxes)
 
 
 def luminance(rgb: np.ndarray) -> np.ndarray:
@@ -208,13 +226,20 @@ def near_points(vec, boxes) -> list[bool]:
 
 def merge_boxes(boxes: list) -> list:
     """Union of overlapping boxes (the same label found twice)."""
-    out: list[list[float]] = []
-    for b in sorted(boxes, key=lambda b: -(b[2] - b[0]) * (b[3] - b[1])):
-        hit = next((o for o in out if b[0] < o[2] and o[0] < b[2] and b[1] < o[3] and o[1] < b[3]), None)
-        if hit is None:
-            out.append(list(b))
-        else:
-            hit[:] = [min(hit[0], b[0]), min(hit[1], b[1]), max(hit[2], b[2]), max(hit[3], b[3])]
+    out = [list(map(float, b)) for b in boxes]
+    changed = True
+    while changed:  # until no two boxes overlap
+        changed = False
+        for i in range(len(out)):
+            for j in range(i + 1, len(out)):
+                a, b = out[i], out[j]
+                if b[0] < a[2] and a[0] < b[2] and b[1] < a[3] and a[1] < b[3]:
+                    out[i] = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
+                    out.pop(j)
+                    changed = True
+                    break
+            if changed:
+                break
     return [tuple(o) for o in out]
 
 

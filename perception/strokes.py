@@ -147,6 +147,7 @@ class Prepared:
     line_width: float  # typical stroke width, px
     scale: float
     dark_sum: np.ndarray | None = None  # integral image of ``dark`` (window sums for widths)
+    blob_mask: np.ndarray | None = None  # dots and arrowheads
 
 
 @dataclass
@@ -428,7 +429,7 @@ def prepare(rgb: np.ndarray, paper: tuple[int, int, int], scale: float = 1.0, cf
     regions, dots, heads, region_mask, blob_mask = find_blobs(rgb, ink, dark, dt, width, scale, cfg)
     strokes = ink & ~region_mask & ~blob_mask
     dark_sum = cv2.integral(np.where(strokes, dark, 0).astype(np.float32), sdepth=cv2.CV_64F)
-    return Prepared(rgb, paper, ink, dark, strokes, regions, dots, heads, region_mask, width, scale, dark_sum)
+    return Prepared(rgb, paper, ink, dark, strokes, regions, dots, heads, region_mask, width, scale, dark_sum, blob_mask)
 
 
 # ----------------------------------------------------------------------------- vectorise
@@ -494,11 +495,15 @@ def vectorise(prep: Prepared, text_boxes: list[tuple[float, float, float, float]
         _merge_all(prims, nodes, cfg, s, w)
         if trace:
             trace("dashes", prims, nodes)
+    if text_boxes and _join_under_text(prims, nodes, text_boxes, s):
+        _merge_all(prims, nodes, cfg, s, w)
+    covers = _region_polygons(prep.regions)
     for _ in range(4):
-        if not _bridge_text_gaps(prims, nodes, text_boxes or [], cfg, s):
+        if not _bridge_text_gaps(prims, nodes, text_boxes or [], cfg, s, covers):
             break
         _merge_all(prims, nodes, cfg, s, w)
     _close_arcs(prims, nodes)
+    _assemble_circles(prims, nodes, s, w)
     _extend_dashed_ends(prims, nodes, max(cfg.dash_gap * s, 5 * w))
     if _absorb_connectors(prims, nodes, max(8.0 * s, 4.0 * w + 2)) | _snap_to_dots(prims, nodes, prep, s):
         _merge_all(prims, nodes, cfg, s, w)
@@ -1024,12 +1029,73 @@ def _fit_dashed(pts: np.ndarray, closed: bool, cfg: StrokeConfig, curved: bool =
     return None if curved else Prim("curve", pts, None, None)
 
 
-def _bridge_text_gaps(prims: list[Prim], nodes: list[VNode], boxes, cfg: StrokeConfig, s: float) -> bool:
+def _join_under_text(prims: list[Prim], nodes: list[VNode], boxes, s: float) -> bool:
+    """Strokes that stop at a label written over their meeting point meet inside it."""
+    count: dict[int, int] = {}
+    for p in prims:
+        if p.alive:
+            for nid in (p.na, p.nb):
+                if nid is not None:
+                    count[nid] = count.get(nid, 0) + 1
+    done = False
+    for b in boxes:
+        pad = 4 * s
+        x0, y0, x1, y1 = b[0] - pad, b[1] - pad, b[2] + pad, b[3] + pad
+        centre = np.array([(b[0] + b[2]) / 2, (b[1] + b[3]) / 2])
+        ends = []
+        for i, p in enumerate(prims):
+            if not p.alive or p.kind != "segment" or p.line is None:
+                continue
+            for side in (0, 1):
+                nid = p.end_node(side)
+                if nid is None or nodes[nid].kind != "end" or count.get(nid) != 1:
+                    continue
+                q = nodes[nid].xy
+                if x0 <= q[0] <= x1 and y0 <= q[1] <= y1 and float(np.dot(-_direction(p, side), centre - q)) > 0:
+                    ends.append((i, side))
+        if len(ends) < 2:
+            continue
+        lines = [prims[i].line for i, _ in ends]
+        if all(_angle_between(lines[0].u, l.u) < 10 for l in lines[1:]):
+            continue  # all parallel: a stroke passing under the label (bridged elsewhere)
+        x = line_intersection(lines)
+        if x is None or not (x0 - pad <= x[0] <= x1 + pad and y0 - pad <= x[1] <= y1 + pad):
+            continue
+        nodes.append(VNode(np.asarray(x, float), "junction"))
+        nid = len(nodes) - 1
+        for i, side in ends:
+            if side == 0:
+                prims[i].na = nid
+            else:
+                prims[i].nb = nid
+        done = True
+    return done
+
+
+def _region_polygons(regions: list[Region]) -> list:
+    """Filled areas as shapely polygons (strokes drawn under a fill show as gaps)."""
+    from shapely.geometry import Polygon
+
+    out = []
+    for r in regions:
+        if len(r.pts) >= 3:
+            pg = Polygon(r.pts).buffer(0)
+            if not pg.is_empty:
+                out.append(pg)
+    return out
+
+
+def _bridge_text_gaps(prims: list[Prim], nodes: list[VNode], boxes, cfg: StrokeConfig, s: float,
+                      regions: list | None = None) -> bool:  # fmt: skip
     """Join collinear strokes interrupted by a label drawn over them (its ink was removed with the
     text), and dashed rows broken where they cross another stroke."""
     from shapely.geometry import LineString, box as sbox
 
     grown = [sbox(b[0] - 3 * s, b[1] - 3 * s, b[2] + 3 * s, b[3] + 3 * s) for b in boxes]
+    grown += [pg.buffer(2 * s) for pg in regions or []]
+    from shapely.ops import unary_union
+
+    cover = unary_union(grown) if grown else None
     count: dict[int, int] = {}
     for p in prims:
         if p.alive:
@@ -1056,7 +1122,7 @@ def _bridge_text_gaps(prims: list[Prim], nodes: list[VNode], boxes, cfg: StrokeC
                 continue
             qa = nodes[q.end_node(sj)].xy
             gap = math.dist(pa, qa)
-            if gap < 1.0 or gap > 80 * s:
+            if gap < 1.0 or gap > 250 * s:
                 continue
             g = unit(qa - pa)
             if float(np.dot(_direction(p, si), g)) > -math.cos(math.radians(4)):
@@ -1065,8 +1131,8 @@ def _bridge_text_gaps(prims: list[Prim], nodes: list[VNode], boxes, cfg: StrokeC
                 continue
             seg = LineString([tuple(pa), tuple(qa)])
             dashed_near = p.dash != "solid" and gap <= 2 * cfg.dash_gap * s
-            if not dashed_near and not any(seg.intersects(b) for b in grown):
-                continue
+            if not dashed_near and (cover is None or seg.difference(cover).length > 6 * s):
+                continue  # the gap must be hidden under labels or fills
             lf = fit_line(np.vstack([p.fpts, q.fpts]))
             if lf.dev > cfg.merge_tol * max(1.0, s) + 0.5:
                 continue
@@ -1143,6 +1209,8 @@ def _merge_candidate(p: Prim, sp: int, q: Prim, sq: int, node: VNode, n_ends: in
             return None  # two long straight sides with a slight bend: a polyline vertex
         if len(long_straight) == 1 and "curve" not in kinds:
             return None  # a line tangent to a circle, or a side with a bent tail
+        if n_ends > 2 and "curve" not in kinds:
+            return None  # where other strokes meet too, arcs continue along their own circles
         return turn + 5.0, Prim("curve", pts, na, nb, dash=p.dash, fit=fpts)
     return None
 
@@ -1340,6 +1408,64 @@ def _absorb_connectors(prims: list[Prim], nodes: list[VNode], max_len: float) ->
                 q.through = [keep if t == drop else t for t in q.through]
         done = True
     return done
+
+
+def _angular_intervals(c: np.ndarray, pts: np.ndarray) -> list[tuple[float, float]]:
+    """Angles (radians, 0..2pi) covered by points around ``c``, as merged intervals."""
+    ang = np.sort(np.mod(np.arctan2(pts[:, 1] - c[1], pts[:, 0] - c[0]), 2 * np.pi))
+    if len(ang) == 0:
+        return []
+    out = []
+    start = prev = float(ang[0])
+    for a in ang[1:]:
+        if a - prev > 0.15:
+            out.append((start, prev))
+            start = float(a)
+        prev = float(a)
+    out.append((start, prev))
+    return out
+
+
+def _assemble_circles(prims: list[Prim], nodes: list[VNode], s: float, w: float) -> None:
+    """Arcs of one circle broken apart (at tangencies, crossings, labels) become that circle
+    when together they go most of the way round; short pieces lying on it join it."""
+    arcs = [p for p in prims if p.alive and p.kind == "arc" and p.circle is not None and p.circle.r >= 6 * s]
+    used: set[int] = set()
+    for i, a in enumerate(arcs):
+        if i in used:
+            continue
+        tol = max(2.0, 0.04 * a.circle.r)
+        group = [j for j, b in enumerate(arcs) if j not in used and b.dash == a.dash
+                 and math.dist(a.circle.c, b.circle.c) <= tol and abs(a.circle.r - b.circle.r) <= tol]  # fmt: skip
+        if len(group) < 2:
+            continue
+        pts = np.vstack([arcs[j].fpts for j in group])
+        cf = fit_circle(pts)
+        if cf is None or cf.dev > 2.0 + 0.02 * cf.r:
+            continue
+        # other pieces (curves, short segments) lying on the same circle are part of it
+        members = {id(arcs[j]) for j in group}
+        extra = [p for p in prims if p.alive and p.kind in ("curve", "segment", "arc") and id(p) not in members
+                 and p.dash == a.dash and len(p.fpts) >= 3
+                 and float(np.abs(np.hypot(*(p.fpts - cf.c).T) - cf.r).max()) <= 1.5 + w]  # fmt: skip
+        if extra:
+            pts = np.vstack([pts] + [p.fpts for p in extra])
+        covered = sum(b - a_ for a_, b in _angular_intervals(cf.c, pts))
+        if covered < math.radians(270):
+            continue
+        for j in group:
+            arcs[j].alive = False
+            used.add(j)
+        for p in extra:
+            p.alive = False
+        circle = Prim("circle", pts, None, None, circle=cf, dash=a.dash, color=a.color, width=a.width, fit=pts)
+        prims.append(circle)
+        # short pieces running along the circle (bridges at tangent points) belong to it
+        for p in prims:
+            if p.alive and p is not circle and p.length() <= max(20 * s, 6 * w):
+                r = np.abs(np.hypot(*(p.fpts - cf.c).T) - cf.r)
+                if float(r.max()) <= 1.5 + w:
+                    p.alive = False
 
 
 def _close_arcs(prims: list[Prim], nodes: list[VNode]) -> None:

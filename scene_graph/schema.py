@@ -26,6 +26,7 @@ label       ``bbox`` ``[x0, y0, x1, y1]``, ``text`` (visible glyphs), ``latex`` 
 =========== ===========================================================================
 
 Stroke attributes: ``width`` (px), ``color`` (rgb 0-1), ``dash`` (solid | dashed | dotted).
+Drawn nodes may carry ``z``, their paint order (later paints over earlier), where known.
 
 Edge ``rel`` values: ``endpoint`` (segment -> point), ``vertex`` (polyline -> point),
 ``center`` (circle/arc -> point), ``on`` (point -> circle/arc), ``labels`` (label -> point),

@@ -67,8 +67,11 @@ def frame_for(graph: SceneGraph, span: float = 10.0) -> Frame:
     pts = [p for _, d in graph.nodes() if d["kind"] != "label" for p in _geom_points(d)]
     if not pts:
         pts = [[0, 0], [graph.width, graph.height]]
-    x0, x1 = min(p[0] for p in pts), max(p[0] for p in pts)
-    y0, y1 = min(p[1] for p in pts), max(p[1] for p in pts)
+    # Geometry can run far off the canvas (unclipped plots); the frame spans what is visible.
+    x0, x1 = max(min(p[0] for p in pts), 0.0), min(max(p[0] for p in pts), float(graph.width))
+    y0, y1 = max(min(p[1] for p in pts), 0.0), min(max(p[1] for p in pts), float(graph.height))
+    if x1 <= x0 or y1 <= y0:
+        x0, y0, x1, y1 = 0.0, 0.0, float(graph.width), float(graph.height)
     extent = max(x1 - x0, y1 - y0, 1e-6)
     return Frame(x0, y1, extent / span)
 

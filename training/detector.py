@@ -136,10 +136,22 @@ def _write_item(img, graph_json: str, stem: str, img_dir: Path, lab_dir: Path) -
 
 
 def _subset(ds, sources: list[str], limit: int, seed: int):
-    ds = ds.filter(lambda src: src in sources, input_columns="source")
+    ds = ds.filter(lambda src: src in sources, input_columns="source", load_from_cache_file=False)
     if limit and len(ds) > limit:
         ds = ds.shuffle(seed=seed).select(range(limit))
     return ds
+
+
+def load_splits(root: str | Path) -> dict:
+    """The built dataset's non-empty splits as ``datasets.Dataset`` objects (a small build may
+    leave a split empty, which ``datasets.load_dataset`` refuses)."""
+    import pyarrow.parquet as pq
+    from datasets import Dataset
+
+    files = sorted((Path(root) / "data").glob("*.parquet"))
+    if not files:
+        raise FileNotFoundError(f"no dataset at {root} (expected {root}/data/*.parquet; run img2asy data build)")
+    return {f.stem: Dataset.from_parquet(str(f)) for f in files if pq.ParquetFile(f).metadata.num_rows}
 
 
 def export_yolo(cfg: DetectorConfig, sets: Iterable[str] | None = None) -> Path:
@@ -149,10 +161,8 @@ def export_yolo(cfg: DetectorConfig, sets: Iterable[str] | None = None) -> Path:
     evaluation ``test``/``test_ood`` (clean) and ``test_aug``/``test_ood_aug`` (degraded).
     A bad item is reported and skipped; it never stops the export.
     """
-    from img2asy.data.dataset import load
-
     root = cfg.path(cfg.export_dir)
-    ds = load(cfg.path(cfg.data))
+    ds = load_splits(cfg.path(cfg.data))
     sets = list(sets or ("train", "val", *EVAL_SETS))
     limits = {"train": cfg.max_train, "val": cfg.max_val}
     summary: dict[str, dict] = {}
@@ -195,7 +205,9 @@ def export_yolo(cfg: DetectorConfig, sets: Iterable[str] | None = None) -> Path:
         if (root / "images" / name).exists():
             ev = dict(data, val=f"images/{name}")
             (root / f"eval_{name}.yaml").write_text(yaml.safe_dump(ev, sort_keys=False))
-    (root / "export.json").write_text(json.dumps({"config": asdict(cfg), "sets": summary}, indent=2))
+    record = root / "export.json"  # exporting some sets again keeps the record of the others
+    sets_done = json.loads(record.read_text()).get("sets", {}) if record.exists() else {}
+    record.write_text(json.dumps({"config": asdict(cfg), "sets": sets_done | summary}, indent=2))
     return root / "data.yaml"
 
 

@@ -38,6 +38,9 @@ def _val(a: argparse.Namespace) -> int:
             return 1
         results[name] = evaluate(weights, yml, imgsz=cfg.imgsz, device=cfg.device)
     print(json.dumps(results, indent=2))
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(results, f, indent=2)
     return 0
 
 
@@ -55,4 +58,5 @@ def register(groups: dict) -> None:
     v.add_argument("--config", default="configs/detector.yaml")
     v.add_argument("--weights", default=None, help="default: the config's weights_out")
     v.add_argument("--sets", nargs="*", default=["test", "test_aug"])
+    v.add_argument("--json", default=None, help="also write the numbers to this file")
     v.set_defaults(fn=_val)

@@ -101,6 +101,18 @@ def test_prepare_adds_size_only_when_missing():
     assert prepare("defaultpen(fontsize(10));\ndraw((0,0)--(1,1));").startswith("size(200);")
 
 
+
+def test_graph_import_is_added_only_when_that_is_the_failure(toolchain):
+    from img2asy.data.real import graph_fix
+
+    code = "size(100);\nxaxis(0,1);\ndraw((0,0)--(1,1));\n"
+    res = toolchain.compile(code)
+    fixed = graph_fix(code, res)
+    assert fixed.startswith("import graph;\n") and toolchain.compile(fixed).ok
+    other = "size(100);\nfoo(1);\n"
+    assert graph_fix(other, toolchain.compile(other)) is None
+
+
 def test_drop_reasons():
     fail = lambda msg: CompileResult(False, None, [AsyError(msg, 3, 1)])
     assert "olympiad" in drop_reason("import olympiad;\n", fail("could not load module 'olympiad'"))
