@@ -54,8 +54,8 @@ def main() -> int:
     ds = load(a.data)[a.split]
     if a.source != "all":
         ds = ds.filter(lambda s: s == a.source, input_columns="source", load_from_cache_file=False)
-    if a.max_items:
-        ds = ds.select(range(min(a.max_items, len(ds))))
+    if a.max_items and a.max_items < len(ds):  # a seeded random subset: items are sorted by family
+        ds = ds.shuffle(seed=0).select(range(a.max_items))
     rec = Recognizer()
     results: dict[str, dict] = {}
     errors: dict[str, Counter] = {}

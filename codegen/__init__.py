@@ -1,7 +1,6 @@
-"""Codegen stage: scene graph -> Asymptote, with swappable backends and a verifying repair loop.
+"""Codegen stage: scene graph -> Asymptote.
 
-* :mod:`.registry` names the backends (``rule``, ``hf:<base>[+<adapter>]``, ``openai:<url>#<model>``);
-* :mod:`.rule` is the deterministic printer (baseline and last-resort fallback);
-* :mod:`.repair` compiles, repairs, samples best-of-K and falls back to ``rule``;
-* :mod:`.pipeline` runs files end to end (``img2asy run``).
+Backends are picked by name from ``registry`` (``rule``, ``hf:<base>[+<adapter>]``,
+``openai:<url>#<model>``); ``repair`` compiles, feeds errors back, picks the best of K by the
+shared stroke metric and falls back to ``rule``; ``pipeline`` runs ``img2asy run``.
 """

@@ -232,6 +232,10 @@ def write_dataset(records: list[dict], out: Path) -> dict[str, Path]:
     paths = {}
     for split in SPLITS:
         rows = [r for r in records if r["compiled"] and r["split"] == split]
+        p = out / "data" / f"{split}.parquet"
+        if not rows:  # `datasets` cannot load an empty Parquet file: an empty split has no file
+            p.unlink(missing_ok=True)
+            continue
         cols = {k: [] for k in feats}
         for r in sorted(rows, key=lambda r: r["id"]):
             for k in feats:
@@ -239,7 +243,6 @@ def write_dataset(records: list[dict], out: Path) -> dict[str, Path]:
                 if k in ("image", "aug_image"):
                     v = {"bytes": v, "path": None} if v is not None else None
                 cols[k].append(v)
-        p = out / "data" / f"{split}.parquet"
         Dataset.from_dict(cols, features=feats).to_parquet(str(p))
         paths[split] = p
     return paths

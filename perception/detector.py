@@ -73,12 +73,13 @@ def _device(device: str | None) -> str:
 class Detector:
     """A trained YOLO model; ``predict`` maps one PIL image to :class:`Detection` records."""
 
-    def __init__(self, model: Any, classes: list[str], device: str = "cpu", conf: float = 0.25, imgsz: int = 640):
+    def __init__(self, model: Any, classes: list[str], device: str = "cpu", conf: float = 0.25, imgsz: int = 640, iou: float = 0.5):
         self.model = model
         self.classes = classes
         self.device = device
         self.conf = conf
         self.imgsz = imgsz
+        self.iou = iou  # NMS overlap: labels and marks of one class rarely overlap by half
 
     @classmethod
     def load(cls, path: str | Path | None = None, device: str | None = None, conf: float = 0.25) -> "Detector":
@@ -100,7 +101,7 @@ class Detector:
         import numpy as np
 
         arr = np.asarray(image.convert("RGB"))[:, :, ::-1]  # ultralytics takes numpy arrays as BGR
-        res = self.model.predict(arr, imgsz=self.imgsz, conf=self.conf if conf is None else conf,
+        res = self.model.predict(arr, imgsz=self.imgsz, conf=self.conf if conf is None else conf, iou=self.iou,
                                  device=self.device, verbose=False)[0]  # fmt: skip
         out = []
         boxes = res.boxes

@@ -23,7 +23,7 @@ class GlyphConfig:
     max_width: float = 80.0  # words: letters touch at this resolution
     min_height: float = 5.0  # shorter components are specks or bars, never a glyph on their own
     gap_x: float = 0.55  # glyphs closer than this many glyph heights join one label
-    gap_y: float = 0.25
+    gap_y: float = 0.4
     bar_thickness: float = 1.3  # px (std across the component): thinner and straight is a bar
 
 

@@ -36,7 +36,7 @@ class ImageLimits:
     min_ink_pixels: int = 20  # fewer inked pixels than this: a blank page
     min_paper_fraction: float = 0.30  # diagrams are mostly paper
     max_colour_bins: int = 160  # quantised colours needed to cover 90% of pixels
-    max_midtone_fraction: float = 0.35  # share of non-paper pixels that are mid-tones
+    max_midtone_fraction: float = 0.6  # share of non-paper pixels that are textured mid-tones
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,8 @@ def _decode(data: bytes, limits: ImageLimits, name: str) -> tuple[Image.Image, f
             img = Image.open(io.BytesIO(data))
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise PerceptionError(f"{name}: image too large (decompression bomb guard)") from None
-        except UnidentifiedImageError:
+        except (UnidentifiedImageError, ImportError, OSError, ValueError):
+            # (ultralytics patches Image.open to try an optional HEIF plugin, which may be missing)
             raise PerceptionError(f"{name}: not a readable image (unknown or corrupt format)") from None
     w, h = img.size
     if w * h > limits.max_pixels:
@@ -170,7 +171,9 @@ def check_diagram(img: Image.Image, limits: ImageLimits = ImageLimits(), name: s
     if n_ink < limits.min_ink_pixels:
         raise PerceptionError(f"{name}: blank image (no ink found)")
     paper_frac = float(near_paper.mean())
-    if paper_frac < limits.min_paper_fraction:
+    off_paper = ~near_paper
+    flat = _flat_fraction(small, off_paper) if off_paper.any() else 1.0
+    if paper_frac < limits.min_paper_fraction and flat < 0.75:  # little paper and textured: a photo
         raise PerceptionError(
             f"{name}: does not look like a diagram (only {paper_frac:.0%} of the image is plain paper; photo or scan of a scene?)"
         )

@@ -242,6 +242,8 @@ def _symbols(s: str) -> str:
 def math_latex(s: str, ctx: TextContext) -> str:
     """The body of a math label (no ``$``) from cleaned OCR text."""
     s = s.replace(" ", "")
+    s = re.sub(r"^[=二]+(?=[\d.(√])", "-", s)  # a label never starts with "=": a minus read as =
+    s = re.sub(r"(?<=[A-Za-z])!$", "'", s)  # a prime read as "!"
     s = _fix_lookalikes(s, ctx.near_point and not (ctx.shape_checked and s in ("0", "O")))
     if ctx.scripts is not None:
         s = _apply_scripts(s, ctx.scripts)
@@ -268,7 +270,8 @@ def to_latex(text: str, context: TextContext | None = None) -> str:
     if unit is not None:
         return unit
     if is_prose(s):
-        return _escape_text(s.replace("\x01", "^").replace("\x02", "_"))
+        s = _escape_text(s).replace("°", "$^\\circ$")
+        return re.sub(r"\x01(.)", r"$^\1$", re.sub(r"\x02(.)", r"$_\1$", s))
     return f"${math_latex(s, ctx)}$"
 
 

@@ -6,10 +6,16 @@ letters. ``use_det``/``use_cls``/``use_rec`` are passed on every call because ra
 them between calls.
 
 Crops are cut exactly at the box: a white border hurts once line fragments sit inside the
-crop. Two layouts that a one-line recognizer cannot read are handled here: a stacked
-fraction (split at its bar and read as two lines) and vertical text (read rotated too).
-Glyph positions give :class:`~img2asy.perception.latex.TextContext` its scripts, so
-``A_1`` and ``x^2`` come back as such.
+crop. What a one-line recognizer cannot read is handled around it:
+
+* a stacked fraction is split at its bar and read as two lines;
+* vertical text (a rotated axis title) is also read turned a quarter;
+* a horizontal or vertical figure stroke that runs into the box from outside (an axis, a
+  tick) is painted over and the crop read again (:func:`erase_lines`);
+* glyph shapes settle O/0 and a prime or degree sign the recognizer dropped
+  (:func:`check_glyphs`), and glyph positions give
+  :class:`~img2asy.perception.latex.TextContext` its scripts, so ``A_1`` and ``x^2`` come
+  back as such.
 """
 
 from __future__ import annotations
@@ -149,7 +155,7 @@ def glyph_scripts(mask: np.ndarray, text: str) -> tuple[str, ...] | None:
         if i > first and ch.isalnum():  # operators sit at their own heights; scripts follow a base
             if y1 < base_bottom - 0.3 * ref_h:
                 pos = "sup"
-            elif y1 > base_bottom + (0.45 if ch in "gjpqy" else 0.12) * ref_h and y0 > top + 0.3 * ref_h:
+            elif (chars[i - 1].isalpha() or out[-1] == "sub") and y1 > base_bottom + (0.45 if ch in "gjpqy" else 0.12) * ref_h and y0 > top + 0.3 * ref_h:  # fmt: skip
                 pos = "sub"
         out.append(pos)
     return tuple(out)
@@ -190,8 +196,13 @@ def check_glyphs(mask: np.ndarray, text: str, rgb: np.ndarray) -> str:
     _, ref_h, base_bottom = ref
     last = glyphs[-1]
     lw, lh = last[2] - last[0], last[3] - last[1]
+    first = _reference(glyphs, chars)[0]
+    prev = glyphs[-2] if len(glyphs) > 1 else None
     raised_small = last[3] < base_bottom - 0.35 * ref_h and lh < 0.55 * ref_h
-    if not raised_small:
+    # a prime or degree sign hugs the glyph before it and starts near the top of the line;
+    # a point's dot or open circle beside the label does not
+    hugging = prev is not None and last[0] - prev[2] < 0.35 * ref_h and last[1] < glyphs[first][1] + 0.2 * ref_h
+    if not (raised_small and hugging):
         return text
     sub = mask[last[1] : last[3], last[0] : last[2]]
     ring = sub.mean() < 0.62  # a degree sign is a ring; a point's dot next to the label is solid

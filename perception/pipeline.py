@@ -42,6 +42,7 @@ class Perceiver:
     default_dpi: float = 150.0
     detector: str | None = "models/detector/best.pt"  # weights; relative to the repo; missing -> glyph fallback
     detector_conf: float = 0.25
+    detector_text_conf: float = 0.45  # weaker text detections (often arrowheads, ticks) are ignored
     ocr: bool = True
     ocr_threads: int = 1  # onnxruntime threads for OCR (one is fastest on a small, busy CPU)
     min_text_conf: float = 0.5  # glyph-cluster boxes OCR reads less surely than this are not text
@@ -158,7 +159,7 @@ class Perception:
         labels = self._read(li.image, boxes, near_points(vec, boxes))
         if self.config.ocr:
             # a box OCR cannot read (and the detector did not call text) is line art: vectorise it
-            det_boxes = [d.box for d in dets or [] if d.cls == "text"]
+            det_boxes = [d.box for d in dets or [] if d.cls == "text" and d.conf >= self.config.detector_text_conf]
             keep = [lab for lab in labels if lab.conf >= self.config.min_text_conf or _overlaps_any(lab.bbox, det_boxes)]
             if len(keep) < len(labels):
                 labels = keep
@@ -191,7 +192,7 @@ class Perception:
         dets = None
         if det is not None:
             dets = det.predict(image)
-            boxes += [d.box for d in dets if d.cls == "text"]
+            boxes += [d.box for d in dets if d.cls == "text" and d.conf >= self.config.detector_text_conf]
         return merge_boxes(boxes), dets
 
     def _read(self, image: Image.Image, boxes, near: list[bool] | None = None) -> list[LabelRead]:

@@ -173,8 +173,10 @@ def ink_layers(rgb: np.ndarray, paper: tuple[int, int, int], delta: int) -> tupl
     spread = f.max(axis=2) - f.min(axis=2)
     ink = (lum < ref - delta) | (spread > 3 * delta)
     dark = np.clip(np.maximum(ref - lum, 0.5 * spread) / max(ref, 1.0), 0, 1).astype(np.float32)
+    near = np.abs(lum - ref) < delta
+    noisy = near.any() and float(lum[near].std()) > 1.5  # clean renders keep their faint dotted lines
     n, lab, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
-    if n > 1:  # noise specks: tiny and faint
+    if n > 1 and noisy:  # noise specks: tiny and faint
         small = stats[:, cv2.CC_STAT_AREA] <= 3
         if small[1:].any():
             peak = np.zeros(n, np.float32)
@@ -936,6 +938,8 @@ def _straight_rows(items: list[_Item], gap_max: float, width: float, s: float) -
     def free_for(k: int, u: np.ndarray) -> bool:
         if dirs[k] is not None and abs(float(np.dot(dirs[k], u))) < cos_dir:
             return False
+        if len(items[k].pts) == 1 and k in orient_used:
+            return False  # a speck belongs to one row
         return all(abs(float(np.dot(u, v))) < cos_cross for v in orient_used.get(k, []))
 
     for _, i, j in pairs:
@@ -966,6 +970,10 @@ def _straight_rows(items: list[_Item], gap_max: float, width: float, s: float) -
         lf = fit_line(cen[row])
         t = (cen[row] - lf.c) @ lf.u
         row = [row[k] for k in np.argsort(t)]
+        gaps = np.diff(np.sort(t))
+        n_specks = sum(1 for k in row if len(items[k].pts) == 1)
+        if n_specks > len(row) // 2 and (len(row) < 4 or float(np.std(gaps)) > 0.5 * float(np.median(gaps))):
+            continue  # dots in a row are evenly spaced; anything else is a coincidence
         for k in row:
             orient_used.setdefault(k, []).append(lf.u)
         rows.append(row)
@@ -1022,6 +1030,8 @@ def _fit_dashed(pts: np.ndarray, closed: bool, cfg: StrokeConfig, curved: bool =
     if not curved and lf.dev <= cfg.merge_tol + 1.0 and not closed:
         return Prim("segment", pts, None, None, line=lf)
     cf = fit_circle(pts)
+    if curved and (cf is None or abs(sweep_deg(cf.c, pts)) < 45):
+        return None  # a dashed arc turns visibly; leftovers on a near-straight line are not one
     if cf is not None and cf.dev <= cfg.merge_tol + 0.5 + 0.01 * cf.r:
         if closed or abs(sweep_deg(cf.c, pts)) >= 340:
             return Prim("circle", pts, None, None, circle=cf)
@@ -1502,10 +1512,16 @@ def _refine_nodes(prims: list[Prim], nodes: list[VNode], width: float, s: float)
             if x is not None and (math.dist(x, node.xy) <= reach or (math.dist(x, node.xy) <= 25 * s and _ahead(x, nid, node, lst))):
                 node.xy = x
                 continue
-        if lines:
-            node.xy = lines[0].project(node.xy)
-            continue
         circ = [p.circle for p, _ in lst if p.kind in ("arc", "circle") and p.circle is not None]
+        if lines:
+            lf = lines[0]
+            foot = lf.project(circ[0].c) if circ else None
+            if foot is not None and abs(math.dist(foot, circ[0].c) - circ[0].r) <= 2.0 + 0.02 * circ[0].r \
+                    and math.dist(foot, node.xy) <= 0.5 * circ[0].r:  # fmt: skip
+                node.xy = foot  # a line tangent to an arc: they meet at the foot of the radius
+            else:
+                node.xy = lf.project(node.xy)
+            continue
         if circ:
             node.xy = circ[0].project(node.xy)
 

@@ -1,1 +1,1 @@
-"""Training entry points (detector, codegen LoRA). Not built yet (issues 3 and 4)."""
+"""Training entry points: the YOLO detector (``detector``) and the codegen LoRA (``sft``)."""

@@ -194,7 +194,8 @@ def export_yolo(cfg: DetectorConfig, sets: Iterable[str] | None = None) -> Path:
                     errors.append(f"{row['id']}{suffix}: {type(e).__name__}: {e}")
         summary[name] = {"images": n_img, "boxes": n_box, "errors": errors[:20]}
     val = "images/val"
-    if not any((root / val).glob("*.png")):  # a tiny dataset may have no val items: validate on train
+    if not any((root / val).glob("*.png")) and any((root / "images" / "train").glob("*.png")):
+        # a tiny dataset may have no val items: validate on train
         val = "images/train"
         summary["val_fallback"] = {"note": "no val images; ultralytics validates on the train images"}
     data = {"path": str(root), "train": "images/train", "val": val, "names": dict(enumerate(DETECTOR_CLASSES))}
@@ -240,11 +241,14 @@ def train(cfg: DetectorConfig, resume: bool = False, export: bool = True) -> Pat
     run_dir = cfg.path(cfg.project) / cfg.name
     last = run_dir / "weights" / "last.pt"
     t0 = time.time()
-    if resume and last.exists():
-        results_model = YOLO(str(last))
-        results_model.train(resume=True)
+    if resume:
+        if not last.exists():
+            raise FileNotFoundError(f"nothing to resume: {last} does not exist (train without --resume first)")
+        YOLO(str(last)).train(resume=True)
     else:
-        data_yaml = export_yolo(cfg) if export or not (cfg.path(cfg.export_dir) / "data.yaml").exists() else cfg.path(cfg.export_dir) / "data.yaml"
+        data_yaml = cfg.path(cfg.export_dir) / "data.yaml"
+        if export or not data_yaml.exists():
+            data_yaml = export_yolo(cfg)
         if not cfg.model.endswith((".yaml", ".yml")):
             raise ValueError(f"model must be a YAML (training from scratch, nothing downloaded): {cfg.model}")
         if cfg.init_weights:  # continue from our own earlier weights (a new schedule, unlike resume)
@@ -257,8 +261,8 @@ def train(cfg: DetectorConfig, resume: bool = False, export: bool = True) -> Pat
         args = dict(
             data=str(data_yaml), imgsz=cfg.imgsz, epochs=cfg.epochs, batch=cfg.batch, workers=cfg.workers,
             device=_device(cfg.device), project=str(cfg.path(cfg.project)), name=cfg.name, exist_ok=True,
-            pretrained=str(cfg.path(cfg.init_weights)) if cfg.init_weights else False, amp=False, seed=cfg.seed, deterministic=False, patience=cfg.patience,
-            plots=True, verbose=True,
+            pretrained=str(cfg.path(cfg.init_weights)) if cfg.init_weights else False, amp=False,
+            seed=cfg.seed, deterministic=False, patience=cfg.patience, plots=True, verbose=True,
         )  # fmt: skip
         if cfg.time:
             args["time"] = cfg.time
@@ -292,9 +296,5 @@ def evaluate(weights: str | Path, data_yaml: str | Path, imgsz: int = 640, devic
         "precision": round(float(m.box.mp), 4),
         "recall": round(float(m.box.mr), 4),
         "per_class": per_class,
-        "images": int(getattr(m, "seen", 0) or 0) or None,
     }
 
-
-def model_size_mb(path: str | Path) -> float:
-    return round(Path(path).stat().st_size / 2**20, 2)

@@ -495,13 +495,19 @@ def _portable_adapter_config(adapter_dir: Path, base_spec: str, resolved: str) -
     p.write_text(json.dumps(c, indent=2, sort_keys=True))
 
 
-def export_adapter(cfg: SFTConfig, res: RunResult, dest: Path) -> Path:
-    """Copy the adapter (LoRA weights + config only) and the run's record into ``dest``."""
+def export_adapter(cfg: SFTConfig, res: RunResult, dest: Path, dtype: str = "bf16") -> Path:
+    """Copy the adapter (LoRA weights in ``dtype`` + config only) and the run's record into ``dest``."""
     import shutil
 
+    from img2asy.codegen.model_io import torch_dtype
+
+    from safetensors.torch import load_file, save_file
+
     dest.mkdir(parents=True, exist_ok=True)
-    for name in ("adapter_model.safetensors", "adapter_config.json"):
-        shutil.copy2(Path(res.adapter_dir) / name, dest / name)
+    shutil.copy2(Path(res.adapter_dir) / "adapter_config.json", dest / "adapter_config.json")
+    # bf16 halves the file; peft casts the weights back to the model's dtype when loading
+    tensors = load_file(str(Path(res.adapter_dir) / "adapter_model.safetensors"))
+    save_file({k: v.to(torch_dtype(dtype)).contiguous() for k, v in tensors.items()}, str(dest / "adapter_model.safetensors"))
     (dest / "train_config.yaml").write_text(yaml.safe_dump(config_dict(cfg), sort_keys=False))
     (dest / "train_result.json").write_text(json.dumps(asdict(res), indent=1))
     return dest
@@ -534,6 +540,8 @@ def plot_curves(paths: list[Path], png: Path, names: list[str] | None = None) ->
         ax.set_title(title)
         ax.set_xlabel("optimizer step")
         ax.grid(alpha=0.3)
+        if not ax.lines:
+            ax.text(0.5, 0.5, "not measured in these runs", ha="center", va="center", transform=ax.transAxes, color="gray")
     axes[0].legend(fontsize=7)
     fig.tight_layout()
     png.parent.mkdir(parents=True, exist_ok=True)

@@ -81,12 +81,20 @@ def test_same_seed_same_dataset(built, tmp_path, toolchain, real_subset):
     cfg, stats = built
     again = ds.BuildConfig(out=tmp_path / "b", n_synthetic=30, seed=7, workers=1, real_path=real_subset, cache_dir=toolchain.cache_dir)
     stats2 = ds.build(again)
-    for split in ds.SPLITS:
-        a = (cfg.out / "data" / f"{split}.parquet").read_bytes()
-        b = (again.out / "data" / f"{split}.parquet").read_bytes()
-        assert a == b, split
+    files = sorted(p.name for p in (cfg.out / "data").glob("*.parquet"))
+    assert files == sorted(p.name for p in (again.out / "data").glob("*.parquet")) and files
+    for name in files:
+        assert (cfg.out / "data" / name).read_bytes() == (again.out / "data" / name).read_bytes(), name
     drop = ("build_seconds", "items_per_second")
     assert {k: v for k, v in stats.items() if k not in drop} == {k: v for k, v in stats2.items() if k not in drop}
+
+
+def test_empty_split_is_left_out_and_loads(tmp_path, toolchain):
+    cfg = ds.BuildConfig(out=tmp_path / "tiny", n_synthetic=3, seed=1, workers=1, real=False, augment=False, cache_dir=toolchain.cache_dir)
+    ds.build(cfg)
+    loaded = ds.load(cfg.out)
+    assert sum(len(loaded[s]) for s in loaded) == 3
+    assert all(len(loaded[s]) > 0 for s in loaded)
 
 
 def test_other_seed_other_items():

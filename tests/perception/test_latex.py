@@ -35,6 +35,9 @@ from img2asy.perception.latex import TextContext, normalize_latex, to_latex
         ("3.5", "$3.5$"),
         ("50%", r"$50\%$"),
         ("Favorite fruit", "Favorite fruit"),
+        ("Temperature (°F)", r"Temperature ($^\circ$F)"),
+        ("=1", "$-1$"),
+        ("Z!", "$Z'$"),
         ("", ""),
     ],
 )

@@ -88,6 +88,16 @@ def test_few_steps_lower_the_loss_and_resume(tiny_base, sft_dataset, tmp_path):
     exp = tmp_path / "run" / "export"
     assert (exp / "adapter_model.safetensors").stat().st_size < 2_000_000
     assert json.loads((exp / "adapter_config.json").read_text())["base_model_name_or_path"] == str(tiny_base)
+    # the exported (bf16) adapter loads through the hf backend and matches the trained one closely
+    import torch
+
+    from img2asy.codegen.hf import HFBackend
+
+    fp32 = HFBackend(str(tiny_base), str(tmp_path / "run" / "adapter"), max_new_tokens=2)
+    bf16 = HFBackend(str(tiny_base), str(exp), max_new_tokens=2)
+    enc = fp32.prompt_ids("scene 10x10 bp unit=1\n")
+    with torch.inference_mode():
+        assert torch.allclose(fp32.model(**enc).logits, bf16.model(**enc).logits, atol=0.05)
     # resuming continues from the last checkpoint instead of starting over
     res2 = train(_cfg(tiny_base, sft_dataset, tmp_path / "run", **{"train.max_steps": 10, "eval.n_generate": 0}), resume=True)
     assert res2.steps == 10
