@@ -58,7 +58,10 @@ def _rgb(c) -> tuple[float, float, float]:
         return (0.0, 0.0, 0.0)
     if isinstance(c, (int, float)):
         return (float(c),) * 3
-    c = tuple(float(v) for v in c)
+    try:
+        c = tuple(float(v) for v in c)
+    except (TypeError, ValueError):  # a pattern fill (hatching) names its pattern: call it mid-gray
+        return (0.5, 0.5, 0.5)
     if len(c) == 1:
         return c * 3
     if len(c) == 3:
