@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pdfplumber
 
+from img2asy.scene_graph.relations import box_gap, relate_geometry
 from img2asy.scene_graph.schema import SceneGraph, Stroke
 
 from .texlabels import TexLabel, parse_tex_labels, visible_glyphs
@@ -289,7 +290,7 @@ def annotate(pdf: bytes, tex: str | None, dpi: float = 150, size: tuple[int, int
         else:
             b.add("region", pts=[list(p) for p in pts], fill=list(color), closed=True)
     _add_labels(b, chars, rules, parse_tex_labels(tex), s)
-    _relate_geometry(b)
+    relate_geometry(graph, b.tol)
     return graph
 
 
@@ -423,12 +424,6 @@ def _union(boxes: list[list[float]]) -> list[float]:
     return [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)]
 
 
-def _box_gap(a: list[float], b: list[float]) -> float:
-    dx = max(0.0, max(a[0], b[0]) - min(a[2], b[2]))
-    dy = max(0.0, max(a[1], b[1]) - min(a[3], b[3]))
-    return math.hypot(dx, dy)
-
-
 def assign_glyphs(glyphs: list[str], labels: list[TexLabel]) -> list[int | None]:
     """Owner label index of each glyph (content order), by aligning expected and drawn glyphs."""
     expected: list[str] = []
@@ -463,8 +458,8 @@ def _add_labels(b: _Builder, chars: list[dict], rules: list[dict], labels: list[
     boxes: dict[int, list[float]] = {k: _union([_char_box(chars[i], s) for i in idx]) for k, idx in groups.items()}
     for r in rules:  # TeX rules (fraction bars, radical overlines) are 1x1 image masks
         rb = [r["x0"] * s, r["top"] * s, r["x1"] * s, r["bottom"] * s]
-        near = min(boxes, key=lambda k: _box_gap(boxes[k], rb), default=None)
-        if near is not None and _box_gap(boxes[near], rb) < 6 * s:
+        near = min(boxes, key=lambda k: box_gap(boxes[k], rb), default=None)
+        if near is not None and box_gap(boxes[near], rb) < 6 * s:
             boxes[near] = _union([boxes[near], rb])
         else:
             b.add("region", pts=[[rb[0], rb[1]], [rb[2], rb[1]], [rb[2], rb[3]], [rb[0], rb[3]]], fill=[0, 0, 0], closed=True)
@@ -473,22 +468,3 @@ def _add_labels(b: _Builder, chars: list[dict], rules: list[dict], labels: list[
         text = "".join(glyphs[i] for i in idx)
         lab = labels[k] if k >= 0 else TexLabel(text, chars[idx[0]]["size"], 0.0)
         b.add("label", bbox=boxes[k], text=text, latex=lab.latex, fontsize=lab.fontsize, angle=lab.angle)
-
-
-def _relate_geometry(b: _Builder) -> None:
-    """Edges that a person would read off the figure: centres, points on circles, labelled points."""
-    g = b.g
-    pts = list(g.nodes("point"))
-    for n, d in list(g.nodes("circle")) + list(g.nodes("arc")):
-        for pid, pd in pts:
-            dist = math.dist(pd["xy"], d["center"])
-            if dist <= b.tol:
-                g.relate(n, pid, "center")
-            elif abs(dist - d["r"]) <= b.tol:
-                g.relate(pid, n, "on")
-    for n, d in list(g.nodes("label")):
-        x0, y0, x1, y1 = d["bbox"]
-        reach = max(y1 - y0, 4.0) * 1.2
-        best = min(pts, key=lambda pd: _box_gap(d["bbox"], list(pd[1]["xy"]) * 2), default=None)
-        if best is not None and _box_gap(d["bbox"], list(best[1]["xy"]) * 2) <= reach:
-            g.relate(n, best[0], "labels")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from img2asy.scene_graph.relations import relate_geometry
 from img2asy.scene_graph.schema import SceneGraph, Stroke
 
 from .strokes import Prim, Vectorised, VNode, arc_angles, curve_points, segment_ends
@@ -296,26 +297,3 @@ def _add_prim(graph: SceneGraph, p: Prim, nodes: list[VNode], point_id: dict[int
     closed = p.na is None and p.nb is None and math.dist(pts[0], pts[-1]) < 3
     return graph.add("curve", st, pts=_r(pts), closed=closed)
 
-
-def _box_gap(a, b) -> float:
-    dx = max(0.0, max(a[0], b[0]) - min(a[2], b[2]))
-    dy = max(0.0, max(a[1], b[1]) - min(a[3], b[3]))
-    return math.hypot(dx, dy)
-
-
-def relate_geometry(graph: SceneGraph, tol: float) -> None:
-    """Centres, points on circles and labelled points, by the annotator's rules."""
-    pts = list(graph.nodes("point"))
-    for n, d in list(graph.nodes("circle")) + list(graph.nodes("arc")):
-        for pid, pd in pts:
-            dist = math.dist(pd["xy"], d["center"])
-            if dist <= tol:
-                graph.relate(n, pid, "center")
-            elif abs(dist - d["r"]) <= tol:
-                graph.relate(pid, n, "on")
-    for n, d in list(graph.nodes("label")):
-        x0, y0, x1, y1 = d["bbox"]
-        reach = max(y1 - y0, 4.0) * 1.2
-        best = min(pts, key=lambda pd: _box_gap(d["bbox"], list(pd[1]["xy"]) * 2), default=None)
-        if best is not None and _box_gap(d["bbox"], list(best[1]["xy"]) * 2) <= reach:
-            graph.relate(n, best[0], "labels")

@@ -11,18 +11,12 @@ from fractions import Fraction
 
 from .base import register
 from .labels import fmt, vertex_names
+from .coordinate import _tidy
 from .style import fontsize
 
 _RAY_COLORS = ["blue", "red", "heavygreen", "deepblue", "orange", "purple", "black", "magenta"]
 
 
-def _tidy(lines: list[str]) -> list[str]:
-    res: list[str] = []
-    for ln in lines:
-        if ln == "" and (not res or res[-1] == ""):
-            continue
-        res.append(ln)
-    return res
 
 
 def _frac_tex(q: Fraction, mixed: bool = False) -> str:
