@@ -542,6 +542,7 @@ def plot_curves(paths: list[Path], png: Path, names: list[str] | None = None) ->
         ax.grid(alpha=0.3)
         if not ax.lines:
             ax.text(0.5, 0.5, "not measured in these runs", ha="center", va="center", transform=ax.transAxes, color="gray")
+    axes[2].set_ylim(-0.03, 1.03)
     axes[0].legend(fontsize=7)
     fig.tight_layout()
     png.parent.mkdir(parents=True, exist_ok=True)
