@@ -21,7 +21,7 @@ def _cfg(base: Path, data: Path, out: Path, **over):
         "lora.r": 8, "lora.alpha": 16, "lora.dropout": 0.0, "lora.layers": "all",
         "train.max_steps": 8, "train.epochs": 50, "train.grad_accum": 1, "train.lr": 0.02, "train.warmup_ratio": 0.0,
         "train.scheduler": "constant", "train.eval_steps": 4, "train.save_steps": 4, "train.logging_steps": 1,
-        "train.max_length": 1024, "eval.n_loss": 1, "eval.n_generate": 1, "eval.max_new_tokens": 8,
+        "train.max_length": 4096, "eval.n_loss": 1, "eval.n_generate": 1, "eval.max_new_tokens": 8,
     }  # fmt: skip
     o.update(over)
     return load_config(REPO / "configs" / "sft.yaml", o)
@@ -52,9 +52,9 @@ def test_loss_masks_everything_but_the_program(tiny_base, sft_dataset, tmp_path)
 
     model, tok = load_model(str(tiny_base), "fp32", trainable=True)
     ex = load_split(DataConfig(dataset=str(sft_dataset)), "train")
-    ds, dropped = to_dataset(ex, tok, 1024)
+    ds, dropped = to_dataset(ex, tok, 4096)
     assert dropped == 0 and len(ds) == 3
-    args = SFTConfig(output_dir=str(tmp_path), completion_only_loss=True, max_length=1024, report_to="none",
+    args = SFTConfig(output_dir=str(tmp_path), completion_only_loss=True, max_length=4096, report_to="none",
                      bf16=False, gradient_checkpointing=False)
     trainer = SFTTrainer(model=model, args=args, train_dataset=ds, processing_class=tok)
     row = trainer.train_dataset[0]
