@@ -417,7 +417,7 @@ def train(cfg: SFTConfig, resume: bool = False) -> RunResult:
     import torch
     from trl import SFTConfig as TrlConfig
 
-    from img2asy.codegen.model_io import load_model, resolve_base
+    from img2asy.codegen.model_io import load_model
 
     out = Path(cfg.output_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -474,7 +474,7 @@ def train(cfg: SFTConfig, resume: bool = False) -> RunResult:
 
     adapter_dir = out / "adapter"
     trainer.model.save_pretrained(str(adapter_dir))
-    _portable_adapter_config(adapter_dir, cfg.base, resolve_base(cfg.base))
+    _portable_adapter_config(adapter_dir, cfg.base)
     steps = trainer.state.global_step
     per_step = sum(logger.step_seconds) / len(logger.step_seconds) if logger.step_seconds else seconds / max(1, steps)
     res = RunResult(str(out), str(adapter_dir), steps, round(seconds, 1), round(per_step, 2),
@@ -486,12 +486,11 @@ def train(cfg: SFTConfig, resume: bool = False) -> RunResult:
     return res
 
 
-def _portable_adapter_config(adapter_dir: Path, base_spec: str, resolved: str) -> None:
+def _portable_adapter_config(adapter_dir: Path, base_spec: str) -> None:
     """Record the base by its spec (``qwen2.5-coder-0.5b``), not this machine's absolute path."""
     p = adapter_dir / "adapter_config.json"
     c = json.loads(p.read_text())
-    c["base_model_name_or_path"] = base_spec
-    c.setdefault("img2asy", {})["resolved_base"] = Path(resolved).name
+    c["base_model_name_or_path"] = base_spec  # (peft warns about extra keys, so nothing else is added)
     p.write_text(json.dumps(c, indent=2, sort_keys=True))
 
 
