@@ -99,8 +99,11 @@ def parse_spec(spec: str) -> BackendSpec:
     raise ValueError(f"unknown codegen spec {spec!r}; {SPEC_HELP}")
 
 
-def make_backend(spec: str | BackendSpec) -> Backend:
-    """The backend a spec names (imports heavy dependencies only for the backend asked for)."""
+def make_backend(spec: str | BackendSpec, hf_options: dict | None = None) -> Backend:
+    """The backend a spec names (imports heavy dependencies only for the backend asked for).
+
+    ``hf_options`` go to :class:`codegen.hf.HFOptions` (``max_new_tokens``, ``threads``, ...).
+    """
     bs = parse_spec(spec) if isinstance(spec, str) else spec
     if bs.kind == "rule":
         from .rule import RuleBackend
@@ -113,7 +116,7 @@ def make_backend(spec: str | BackendSpec) -> Backend:
     if bs.kind == "hf":
         from .hf import HFBackend
 
-        model = HFBackend(bs.base, bs.extra or None)
+        model = HFBackend(bs.base, bs.extra or None, **(hf_options or {}))
         return model if isinstance(model, Backend) else Adapted(model)
     raise ValueError(f"unknown backend kind {bs.kind!r}")
 

@@ -23,6 +23,21 @@ def _eval_codegen(a: argparse.Namespace) -> int:
     return 0
 
 
+def _eval_codegen_table(a: argparse.Namespace) -> int:
+    from .backend_table import TableConfig, markdown, run_table
+
+    cfg = TableConfig.load(a.config, data=a.data, limit=a.limit, out=a.out)
+    if not cfg.data:
+        raise SystemExit("no dataset: give --data DIR or set data: in the config")
+    recs = run_table(cfg)
+    table = markdown(recs)
+    print(table)
+    path = Path(cfg.out) / "table.md"
+    path.write_text(table)
+    print(f"wrote {path}")
+    return 0
+
+
 def register(groups: dict) -> None:
     from img2asy.codegen.registry import add_codegen_argument
 
@@ -38,3 +53,10 @@ def register(groups: dict) -> None:
     p.add_argument("--repair-rounds", type=int, default=2)
     p.add_argument("--best-of", type=int, default=4)
     p.set_defaults(fn=_eval_codegen)
+
+    t = groups["eval"].add_parser("codegen-table", help="the backends table: each backend with and without repair, per split")
+    t.add_argument("--config", default="configs/backend_table.yaml", help="backends, splits, limit, repair settings")
+    t.add_argument("--data", default=None, help="a built dataset folder (overrides the config's data:)")
+    t.add_argument("--limit", type=int, default=None, help="items per split (overrides the config)")
+    t.add_argument("--out", default=None, help="results folder (overrides the config's out:); finished parts are not rerun")
+    t.set_defaults(fn=_eval_codegen_table)

@@ -53,6 +53,7 @@ class ItemScore:
     length_ratio: float | None = None
     seconds: float = 0.0
     error: str = ""
+    program: str = ""  # the final program, for a person to read
 
 
 def _image(v) -> Image.Image:
@@ -78,19 +79,29 @@ def load_items(cfg: EvalConfig) -> list[dict]:
     return rows[: cfg.limit] if cfg.limit else rows
 
 
-def evaluate_item(row: dict, backend, cfg: EvalConfig, toolchain: Toolchain, perception=None) -> ItemScore:
-    """Generate and score one dataset row (never raises: failures are recorded)."""
+def input_graph(row: dict, cfg: EvalConfig, perception=None) -> SceneGraph:
+    """The scene graph codegen gets for ``row``: its ground truth, or perception's view of its image."""
+    if cfg.input == "perception":
+        return perception.perceive(_image(row["image"]))
+    return SceneGraph.from_json(row["annotation"])
+
+
+def evaluate_item(row: dict, backend, cfg: EvalConfig, toolchain: Toolchain, perception=None,
+                  graph: SceneGraph | None = None) -> ItemScore:  # fmt: skip
+    """Generate and score one dataset row (never raises: failures are recorded).
+
+    ``graph``, when given, is the input graph already computed (so several backends share one
+    perception pass); otherwise it is made by :func:`input_graph`.
+    """
     out = ItemScore(row["id"])
     t0 = time.perf_counter()
     try:
         image = _image(row["image"])
-        if cfg.input == "perception":
-            graph = perception.perceive(image)
-        else:
-            graph = SceneGraph.from_json(row["annotation"])
+        if graph is None:
+            graph = input_graph(row, cfg, perception)
         res = generate_verified(backend, graph, toolchain, image, cfg.repair)
         out.seconds = round(time.perf_counter() - t0, 3)
-        out.compiled, out.stage, out.attempts = res.compiled, res.stage, len(res.attempts)
+        out.compiled, out.stage, out.attempts, out.program = res.compiled, res.stage, len(res.attempts), res.code
         out.pass_at_1, out.compiled_after_repair = res.pass_at_1, res.compiled_after_repair
         ref = Reference.from_program(row["code"], toolchain, float(row.get("dpi") or 150.0))
         sc = score_program(res.code, ref, toolchain, res.compile_result)
