@@ -30,6 +30,7 @@ from .codegen_eval import EvalConfig, ItemScore, evaluate_item, input_graph, loa
 class BackendRow:
     name: str  # as the table shows it
     codegen: str  # a --codegen spec
+    limit: int | None = None  # fewer items than the split's limit (a slow backend), the first ones
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,8 @@ def run_table(cfg: TableConfig, toolchain: Toolchain | None = None) -> list[dict
                     rc = RepairConfig(rounds=cfg.rounds, k=cfg.k, score_final=False) if MODES[mode] else RepairConfig(0, 0, score_final=False)
                     mcfg = replace(ecfg, codegen=b.codegen, repair=rc)
                     items: list[ItemScore] = []
-                    for row, g in tqdm(list(zip(rows, graphs)), desc=f"{split} {b.name} ({mode})", unit="item"):
+                    pairs = list(zip(rows, graphs))[: b.limit] if b.limit else list(zip(rows, graphs))
+                    for row, g in tqdm(pairs, desc=f"{split} {b.name} ({mode})", unit="item"):
                         before = backend.replayed_seconds
                         item = evaluate_item(row, backend, mcfg, toolchain, graph=g)
                         item.seconds = round(item.seconds + backend.replayed_seconds - before, 3)  # as if generated anew

@@ -100,9 +100,15 @@ class Detector:
         """Detections in ``image`` (any mode; converted to RGB), best first."""
         import numpy as np
 
+        import torch
+
         arr = np.asarray(image.convert("RGB"))[:, :, ::-1]  # ultralytics takes numpy arrays as BGR
-        res = self.model.predict(arr, imgsz=self.imgsz, conf=self.conf if conf is None else conf, iou=self.iou,
-                                 device=self.device, verbose=False)[0]  # fmt: skip
+        threads = torch.get_num_threads()  # ultralytics sets torch to cpu_count-1 threads process-wide,
+        try:  # which would halve the speed of an LLM running after it in the same process
+            res = self.model.predict(arr, imgsz=self.imgsz, conf=self.conf if conf is None else conf, iou=self.iou,
+                                     device=self.device, verbose=False)[0]  # fmt: skip
+        finally:
+            torch.set_num_threads(threads)
         out = []
         boxes = res.boxes
         for xyxy, c, k in zip(boxes.xyxy.tolist(), boxes.conf.tolist(), boxes.cls.tolist()):

@@ -77,3 +77,16 @@ def test_degraded_input_still_finds_text(detector, toolchain) -> None:
     want = [tuple(b[1:]) for b in boxes_from_graph(g) if b[0] == 0]
     got = [d.box for d in detector.predict(img) if d.cls == "text"]
     assert sum(any(_iou(w, b) >= 0.5 for b in got) for w in want) >= len(want) - 2
+
+
+def test_prediction_leaves_torch_threads_alone(detector, toolchain) -> None:
+    """ultralytics resets torch's thread count; a codegen LLM after perception must keep all cores."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        detector.predict(_render(toolchain)[0])
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
