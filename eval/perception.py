@@ -558,8 +558,13 @@ def evaluate_items(items, perceiver=None, tol: Tolerances = Tolerances(), degrad
 
 
 def evaluate(data: str, split: str, limit: int | None = None, degraded: bool = False, perceiver=None,
-             tol: Tolerances = Tolerances(), source: str | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:  # fmt: skip
-    """Evaluate perception on one split of a built dataset (``img2asy data build``)."""
+             tol: Tolerances = Tolerances(), source: str | None = None,
+             per_family: int | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:  # fmt: skip
+    """Evaluate perception on one split of a built dataset (``img2asy data build``).
+
+    ``per_family`` keeps the first N items (by id) of each family, real items counting as one
+    family: a subset that still covers every family, unlike the first ``limit`` ids.
+    """
     from pathlib import Path
 
     from img2asy.data.dataset import load
@@ -568,8 +573,18 @@ def evaluate(data: str, split: str, limit: int | None = None, degraded: bool = F
     if split not in ds:
         raise ValueError(f"split {split!r} not in {data} (have: {', '.join(ds)})")
     rows = ds[split]
-    if source:
-        rows = rows.filter(lambda r: r["source"] == source)
+    if source or per_family:  # plain index selection (no .filter: its cache can go stale)
+        seen: dict[str, int] = {}
+        keep = []
+        for i, (src, fam) in enumerate(zip(rows["source"], rows["family"])):
+            if source and src != source:
+                continue
+            key = fam or src
+            if per_family and seen.get(key, 0) >= per_family:
+                continue
+            seen[key] = seen.get(key, 0) + 1
+            keep.append(i)
+        rows = rows.select(keep)
     if limit:
         rows = rows.select(range(min(limit, len(rows))))
     summary, records = evaluate_items(rows, perceiver, tol, degraded)

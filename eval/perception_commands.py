@@ -17,7 +17,8 @@ def _eval_perception(a: argparse.Namespace) -> int:
     cfg = Perceiver.from_yaml(a.config) if a.config else default_config()
     if a.no_ocr:
         cfg = dataclasses.replace(cfg, ocr=False)
-    summary, records = evaluate(a.data, a.split, a.limit, a.degraded, cfg, source=None if a.source == "all" else a.source)
+    summary, records = evaluate(a.data, a.split, a.limit, a.degraded, cfg, source=None if a.source == "all" else a.source,
+                                per_family=a.per_family)
     print(json.dumps({k: v for k, v in summary.items() if k != "by_family"}, indent=2))
     if a.json:
         Path(a.json).parent.mkdir(parents=True, exist_ok=True)
@@ -31,6 +32,7 @@ def register(groups: dict) -> None:
     p.add_argument("--data", required=True, help="a built dataset folder (img2asy data build --out ...)")
     p.add_argument("--split", default="val", choices=["train", "val", "test", "test_ood"])
     p.add_argument("--limit", type=int, default=None, help="at most this many items")
+    p.add_argument("--per-family", type=int, default=None, help="at most this many items of each family (real items: one family)")
     p.add_argument("--degraded", action="store_true", help="use the degraded copies (aug_image / aug_annotation)")
     p.add_argument("--source", default="all", choices=["all", "math", "synthetic"], help="which items")
     p.add_argument("--config", default=None, help="perception settings (default: configs/perception.yaml)")

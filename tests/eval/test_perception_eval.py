@@ -188,3 +188,13 @@ def test_evaluate_items_runs_perception_on_rows(toolchain):
 def test_tolerances_are_stated():
     t = Tolerances()
     assert t.point == 3.0 and t.segment >= t.point
+
+
+def test_per_family_subset_covers_every_family(tiny_dataset):
+    from img2asy.eval.perception import evaluate
+
+    summary, records = evaluate(str(tiny_dataset), "val", per_family=1)
+    assert sorted(r["family"] for r in records) == ["math", "triangle"]
+    assert summary["images"] == 2 and summary["failed"] == 0
+    _, only_real = evaluate(str(tiny_dataset), "val", source="math")
+    assert sorted(r["id"] for r in only_real) == ["math-75e7f6dcdcf8", "math-8cb7c9fdc36d"]
