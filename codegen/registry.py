@@ -12,12 +12,14 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from pathlib import Path
 
 from img2asy.scene_graph.schema import SceneGraph
 
 from .prompt import Repair
 
 DEFAULT_SPEC = "rule"
+SHIPPED_ADAPTER = Path(__file__).resolve().parent.parent / "models" / "codegen" / "asy-lora-qwen05b"
 
 
 @dataclass
@@ -73,7 +75,8 @@ class BackendSpec:
 
 
 SPEC_HELP = (
-    "codegen backend: 'rule' (deterministic printer), 'hf:<base>[+<adapter>]' (local transformers model, "
+    "codegen backend: 'rule' (deterministic printer), 'hf' (Qwen2.5-Coder-0.5B with the shipped LoRA adapter), "
+    "'hf:<base>[+<adapter>]' (local transformers model, "
     "optional LoRA adapter), or 'openai:<url>#<model>' (an OpenAI-compatible /v1/chat/completions server)"
 )
 
@@ -83,6 +86,10 @@ def parse_spec(spec: str) -> BackendSpec:
     s = spec.strip()
     if s == "rule":
         return BackendSpec("rule")
+    if s == "hf":  # the default model: the offline base with the adapter shipped in models/
+        from .model_io import DEFAULT_BASE
+
+        return BackendSpec("hf", DEFAULT_BASE, str(SHIPPED_ADAPTER))
     if s.startswith("hf:"):
         body = s[3:]
         base, _, adapter = body.partition("+")

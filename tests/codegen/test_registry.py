@@ -16,6 +16,16 @@ def test_specs_round_trip():
     assert parse_spec("hf:base") == BackendSpec("hf", "base", "")
 
 
+def test_bare_hf_is_the_base_with_the_shipped_adapter():
+    from img2asy.codegen.model_io import DEFAULT_BASE, adapter_base
+    from img2asy.codegen.registry import SHIPPED_ADAPTER
+
+    spec = parse_spec("hf")
+    assert (spec.kind, spec.base, spec.extra) == ("hf", DEFAULT_BASE, str(SHIPPED_ADAPTER))
+    assert (SHIPPED_ADAPTER / "adapter_model.safetensors").exists()
+    assert adapter_base(SHIPPED_ADAPTER) == DEFAULT_BASE
+
+
 def test_rule_is_the_default_and_builds_without_heavy_imports():
     assert DEFAULT_SPEC == "rule"
     assert isinstance(make_backend("rule"), RuleBackend)
