@@ -590,3 +590,24 @@ def evaluate(data: str, split: str, limit: int | None = None, degraded: bool = F
     summary, records = evaluate_items(rows, perceiver, tol, degraded)
     summary.update(split=split, degraded=degraded, source=source or "all", tolerances=asdict(tol))
     return summary, records
+
+
+def _num(v: float | None, digits: int) -> str:
+    return "-" if v is None else f"{v:.{digits}f}"
+
+
+TABLE_TYPES = ("point", "segment", "circle", "arc", "region", "arrowhead", "mark", "label")
+
+
+def markdown_table(summaries: list[dict[str, Any]]) -> str:
+    """One row per evaluation summary (``img2asy eval perception --json`` files): the docs' table."""
+    head = (["split", "source", "input", "images"] + [f"{t} F1" for t in TABLE_TYPES]
+            + ["label exact", "point err px (median)", "ink explained", "s/image (median)"])  # fmt: skip
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for s in summaries:
+        cells = [s.get("split", "?"), s.get("source", "all"), "degraded" if s.get("degraded") else "clean", str(s["images"])]
+        cells += [_num(s[t]["f1"], 3) if s.get(t, {}).get("pred") or s.get(t, {}).get("gt") else "-" for t in TABLE_TYPES]
+        cells += [_num(s.get("label_latex_exact"), 3), _num(s.get("point_error_median_px"), 2),
+                  _num(s.get("ink_explained_mean"), 3), _num(s.get("seconds_median"), 2)]  # fmt: skip
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

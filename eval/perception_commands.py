@@ -27,6 +27,14 @@ def _eval_perception(a: argparse.Namespace) -> int:
     return 0
 
 
+def _perception_table(a: argparse.Namespace) -> int:
+    from .perception import markdown_table
+
+    summaries = [json.loads(Path(f).read_text())["summary"] for f in a.files]
+    print(markdown_table(summaries), end="")
+    return 0
+
+
 def register(groups: dict) -> None:
     p = groups["eval"].add_parser("perception", help="per-type P/R/F1, point error, label match and ink explained")
     p.add_argument("--data", required=True, help="a built dataset folder (img2asy data build --out ...)")
@@ -39,3 +47,7 @@ def register(groups: dict) -> None:
     p.add_argument("--no-ocr", action="store_true", help="skip OCR (label boxes still scored; LaTeX match is then 0)")
     p.add_argument("--json", default=None, help="write the summary and per-item counts here")
     p.set_defaults(fn=_eval_perception)
+
+    t = groups["eval"].add_parser("perception-table", help="markdown table of `eval perception --json` files")
+    t.add_argument("files", nargs="+", help="JSON files written by img2asy eval perception --json")
+    t.set_defaults(fn=_perception_table)

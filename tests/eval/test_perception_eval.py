@@ -198,3 +198,15 @@ def test_per_family_subset_covers_every_family(tiny_dataset):
     assert summary["images"] == 2 and summary["failed"] == 0
     _, only_real = evaluate(str(tiny_dataset), "val", source="math")
     assert sorted(r["id"] for r in only_real) == ["math-75e7f6dcdcf8", "math-8cb7c9fdc36d"]
+
+
+def test_markdown_table_has_a_row_per_summary():
+    from img2asy.eval.perception import markdown_table
+
+    prf = {"precision": 1.0, "recall": 0.5, "f1": 0.6667, "tp": 1, "pred": 1, "gt": 2}
+    empty = {"precision": 0.0, "recall": 0.0, "f1": 0.0, "tp": 0, "pred": 0, "gt": 0}
+    s = {"split": "val", "source": "math", "degraded": True, "images": 3, "point": prf, "segment": prf, "circle": empty,
+         "label_latex_exact": 0.9, "point_error_median_px": 0.71, "ink_explained_mean": 0.99, "seconds_median": 0.4}  # fmt: skip
+    lines = markdown_table([s, s]).splitlines()
+    assert len(lines) == 4 and lines[0].count("|") == lines[2].count("|")
+    assert lines[2].startswith("| val | math | degraded | 3 | 0.667 | 0.667 | - |") and "| 0.900 | 0.71 | 0.990 | 0.40 |" in lines[2]
