@@ -440,6 +440,7 @@ class ImageScores:
     ink: float | None = None
     seconds: float | None = None
     error: str | None = None
+    label_misreads: list[tuple[str, str]] = field(default_factory=list)  # (truth, read) of matched labels
 
 
 def compare(gt: SceneGraph, pred: SceneGraph, tol: Tolerances = Tolerances()) -> ImageScores:
@@ -478,7 +479,10 @@ def compare(gt: SceneGraph, pred: SceneGraph, tol: Tolerances = Tolerances()) ->
     lm = match(_cost(len(g.labels), len(p.labels), lambda i, j: _label_cost(g.labels[i], p.labels[j])), 1.0)
     put("label", lm, len(p.labels), len(g.labels))
     for i, j, _ in lm:
-        sc.labels_exact += normalize_latex(g.labels[i][1]) == normalize_latex(p.labels[j][1])
+        same = normalize_latex(g.labels[i][1]) == normalize_latex(p.labels[j][1])
+        sc.labels_exact += same
+        if not same:
+            sc.label_misreads.append((g.labels[i][1], p.labels[j][1]))
         sc.labels_text += "".join(g.labels[i][2].split()) == "".join(p.labels[j][2].split())
     return sc
 

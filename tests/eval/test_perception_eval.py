@@ -156,7 +156,11 @@ def test_labels_match_by_box_and_latex_is_normalised():
     g.add("label", bbox=[100, 100, 130, 118], text="45°", latex=r"$45^{\circ}$", fontsize=12.0, angle=0.0)
     p.add("label", bbox=[102, 102, 128, 116], text="45°", latex=r"$45^\circ$", fontsize=12.0, angle=0.0)
     sc = compare(g, p)
-    assert sc.counts["label"] == [1, 1, 1] and sc.labels_exact == 1
+    assert sc.counts["label"] == [1, 1, 1] and sc.labels_exact == 1 and sc.label_misreads == []
+    p.add("label", bbox=[300, 100, 320, 118], text="B", latex="$B$", fontsize=12.0, angle=0.0)
+    g.add("label", bbox=[301, 101, 319, 117], text="8", latex="$8$", fontsize=12.0, angle=0.0)
+    sc = compare(g, p)
+    assert sc.counts["label"] == [2, 2, 2] and sc.labels_exact == 1 and sc.label_misreads == [("$8$", "$B$")]
 
 
 def test_aggregate_is_micro_averaged():
