@@ -31,6 +31,7 @@ class BackendRow:
     name: str  # as the table shows it
     codegen: str  # a --codegen spec
     limit: int | None = None  # fewer items than the split's limit (a slow backend), the first ones
+    max_new_tokens: int | None = None  # this backend's own cap (default: the table's)
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def run_table(cfg: TableConfig, toolchain: Toolchain | None = None) -> list[dict
             todo = [m for m in MODES if not _result_path(out, split, b.name, m).exists()]
             if not todo:
                 continue
-            opts = {"max_new_tokens": cfg.max_new_tokens} | ({"threads": cfg.threads} if cfg.threads else {})
+            opts = {"max_new_tokens": b.max_new_tokens or cfg.max_new_tokens} | ({"threads": cfg.threads} if cfg.threads else {})
             backend = Memo(make_backend(b.codegen, hf_options=opts))
             try:
                 for mode in todo:  # "repair" first: it makes the greedy programs "no repair" reuses

@@ -14,6 +14,9 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import signal
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +50,7 @@ class Perceiver:
     ocr_threads: int = 1  # onnxruntime threads for OCR (one is fastest on a small, busy CPU)
     min_text_conf: float = 0.5  # glyph-cluster boxes OCR reads less surely than this are not text
     validate: bool = True  # refuse photos / blank pages
+    time_limit: float | None = 120.0  # seconds per image (main thread only); a slower image is an error
     limits: ImageLimits = field(default_factory=ImageLimits)
     strokes: StrokeConfig = field(default_factory=StrokeConfig)
     glyphs: GlyphConfig = field(default_factory=GlyphConfig)
@@ -96,6 +100,28 @@ class Timing:
     assemble: float = 0.0
 
 
+@contextmanager
+def _time_limit(seconds: float | None):
+    """Raise :class:`PerceptionError` after ``seconds`` (SIGALRM: main thread on POSIX only).
+
+    Vectorising a pathological image (a noisy 300 dpi scan with thousands of skeleton pieces)
+    can take minutes; a batch must not wait on one image."""
+    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _expired(signum, frame):
+        raise PerceptionError(f"perception took longer than {seconds:g} s (time_limit in configs/perception.yaml)")
+
+    previous = signal.signal(signal.SIGALRM, _expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 class Perception:
     """Holds the loaded models (detector, OCR) for a batch of images."""
 
@@ -136,6 +162,12 @@ class Perception:
         return load_image(image, self.config.limits, validate=self.config.validate)
 
     def perceive(self, image: ImageSource) -> SceneGraph:
+        """The scene graph of one image; raises :class:`PerceptionError` for a bad input or one
+        that takes longer than ``config.time_limit`` seconds (a batch then goes on)."""
+        with _time_limit(self.config.time_limit):
+            return self._perceive(image)
+
+    def _perceive(self, image: ImageSource) -> SceneGraph:
         import time
 
         t0 = time.perf_counter()

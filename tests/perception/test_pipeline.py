@@ -115,3 +115,14 @@ def test_config_file_and_dpi_estimate():
     assert estimate_dpi([(0, 0, 5, 8)] * 4) < 100
     assert estimate_dpi([(0, 0, 10, 17)] * 4) == 150.0
     assert math.isclose(estimate_dpi([]), 150.0)
+
+
+def test_an_image_over_the_time_limit_is_a_clear_error_and_the_next_one_runs(toolchain):
+    from img2asy.perception.image import PerceptionError
+
+    img, _ = _render(toolchain, TRIANGLE)
+    slow = Perception(dataclasses.replace(Perceiver(), ocr=False, detector=None, time_limit=0.001))
+    with pytest.raises(PerceptionError, match="longer than 0.001 s"):
+        slow.perceive(img)
+    relaxed = Perception(dataclasses.replace(Perceiver(), ocr=False, detector=None, time_limit=60))
+    assert len(list(relaxed.perceive(img).nodes("point"))) >= 4  # the alarm of the first call is gone
