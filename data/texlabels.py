@@ -80,11 +80,21 @@ _SYMBOLS = {
 _MATH_CHARS = {"-": "−", "'": "′", "*": "∗", "<": "<", ">": ">"}
 
 
+_PHANTOM_RE = re.compile(r"\\[vh]?phantom\s*\{(?:[^{}]|\{[^{}]*\})*\}")
+
+
+def strip_phantoms(latex: str) -> str:
+    """Drop ``\\phantom``/``\\vphantom``/``\\hphantom`` groups: they print nothing (asy's
+    ``Ticks`` put ``\\vphantom{$10^4$}`` before every tick label)."""
+    return _PHANTOM_RE.sub("", latex)
+
+
 def visible_glyphs(latex: str) -> str:
     """Approximate the glyph sequence TeX draws for a label (for aligning with the PDF).
 
     Only needs to be close: the alignment tolerates a few wrong or missing glyphs.
     """
+    latex = strip_phantoms(latex)
     out: list[str] = []
     in_math = False
     i = 0

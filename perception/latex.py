@@ -21,6 +21,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from img2asy.data.texlabels import strip_phantoms
+
 GREEK = {
     "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\epsilon", "θ": r"\theta",
     "λ": r"\lambda", "μ": r"\mu", "π": r"\pi", "ρ": r"\rho", "σ": r"\sigma", "τ": r"\tau", "φ": r"\phi",
@@ -280,7 +282,11 @@ _TEXT_CMD_RE = re.compile(r"\\(?:text|mathrm|textrm|mbox|mathit|textit|mathbf|te
 
 
 def normalize_latex(s: str) -> str:
-    """A comparison key: two label strings that print the same normalise the same."""
+    """A comparison key: two label strings that print the same normalise the same.
+
+    Invisible spacing (``\\vphantom{$10^4$}``, which asy's ``Ticks`` put before every tick
+    label) prints nothing, so it is dropped."""
+    s = strip_phantoms(s)
     s = s.replace("$", "")
     s = _TEXT_CMD_RE.sub(r"\1", s)
     for a, b in ((r"\dfrac", r"\frac"), (r"\tfrac", r"\frac"), (r"\leq", r"\le"), (r"\geq", r"\ge"),

@@ -127,3 +127,10 @@ def test_programs_against_a_reference_program(toolchain):
 def test_reference_program_must_compile(toolchain):
     with pytest.raises(ValueError, match="does not compile"):
         Reference.from_program("draw(;", toolchain)
+
+
+def test_tick_label_phantoms_print_nothing():
+    from img2asy.eval.metrics import label_prf, normalise_label
+
+    assert normalise_label(r"\vphantom{$10^4$}$-2$") == normalise_label("$-2$")
+    assert label_prf(["$-2$", "$4$"], [r"\vphantom{$10^4$}$-2$", r"\vphantom{$10^4$}$4$"]).f1 == 1.0

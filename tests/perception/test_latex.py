@@ -82,6 +82,8 @@ def test_stacked_fraction() -> None:
         (r"$5\text{ cm}$", "5 cm"),
         ("$y = 2x + 1$", "$y=2x+1$"),
         (r"$\angle A \leq 90$", r"$\angle A\le 90$"),
+        (r"\vphantom{$10^4$}$-2$", "$-2$"),  # asy's Ticks labels: the phantom prints nothing
+        (r"$\phantom{\frac{1}{2}}x$", "$x$"),
     ],
 )
 def test_normalize_equates_spellings(a: str, b: str) -> None:
