@@ -147,6 +147,36 @@ def run_table(cfg: TableConfig, toolchain: Toolchain | None = None) -> list[dict
     return collect(cfg)
 
 
+def rescore(cfg: TableConfig, toolchain: Toolchain | None = None) -> list[dict]:
+    """Score the saved final programs again with the current metrics (no generation): a metric
+    fix need not cost hours of decoding. Stages, attempts and seconds are kept as run."""
+    from .metrics import Reference, score_program
+
+    toolchain = toolchain or Toolchain.default()
+    recs = collect(cfg)
+    for split in cfg.splits:
+        rows = {r["id"]: r for r in load_items(EvalConfig(data=Path(cfg.data), split=split, limit=cfg.limit,
+                                                           input=cfg.input, source=cfg.source))}  # fmt: skip
+        refs: dict[str, Reference] = {}
+        for rec in (r for r in recs if r["split"] == split):
+            items = []
+            for d in rec["items"]:
+                item = ItemScore(**d)
+                row = rows.get(item.id)
+                if row is not None and item.program and item.compiled:
+                    if item.id not in refs:
+                        refs[item.id] = Reference.from_program(row["code"], toolchain, float(row.get("dpi") or 150.0))
+                    sc = score_program(item.program, refs[item.id], toolchain)
+                    if sc.compiled:
+                        item.stroke_f1, item.label_f1 = round(sc.stroke_f1, 4), round(sc.label_f1, 4)
+                        item.stroke_precision, item.stroke_recall = round(sc.stroke.precision, 4), round(sc.stroke.recall, 4)
+                items.append(item)
+            rec["summary"] = summarise(items) | {"tokens_per_s": rec["summary"].get("tokens_per_s")}
+            rec["items"] = [asdict(i) for i in items]
+            _result_path(Path(cfg.out), split, rec["backend"], rec["mode"]).write_text(json.dumps(rec, indent=1))
+    return recs
+
+
 def _result_path(out: Path, split: str, name: str, mode: str) -> Path:
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in f"{split}__{name}__{mode}")
     return out / "results" / f"{safe}.json"

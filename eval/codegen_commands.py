@@ -24,12 +24,12 @@ def _eval_codegen(a: argparse.Namespace) -> int:
 
 
 def _eval_codegen_table(a: argparse.Namespace) -> int:
-    from .backend_table import TableConfig, markdown, run_table
+    from .backend_table import TableConfig, markdown, rescore, run_table
 
     cfg = TableConfig.load(a.config, data=a.data, limit=a.limit, out=a.out)
     if not cfg.data:
         raise SystemExit("no dataset: give --data DIR or set data: in the config")
-    recs = run_table(cfg)
+    recs = rescore(cfg) if a.rescore else run_table(cfg)
     table = markdown(recs)
     print(table)
     path = Path(cfg.out) / "table.md"
@@ -59,4 +59,5 @@ def register(groups: dict) -> None:
     t.add_argument("--data", default=None, help="a built dataset folder (overrides the config's data:)")
     t.add_argument("--limit", type=int, default=None, help="items per split (overrides the config)")
     t.add_argument("--out", default=None, help="results folder (overrides the config's out:); finished parts are not rerun")
+    t.add_argument("--rescore", action="store_true", help="score the saved programs again with the current metrics (no generation)")
     t.set_defaults(fn=_eval_codegen_table)

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from img2asy.codegen.model_io import build_tiny_model
-from img2asy.eval.backend_table import BackendRow, TableConfig, collect, markdown, run_table
+from img2asy.eval.backend_table import BackendRow, TableConfig, collect, markdown, rescore, run_table
 
 
 @pytest.fixture(scope="module")
@@ -46,3 +46,7 @@ def test_table_rows_modes_and_resume(tiny_dataset, tiny_model, toolchain, tmp_pa
     assert run_table(cfg, toolchain) == recs == collect(cfg)
     assert [f.stat().st_mtime_ns for f in files] == stamps
     json.dumps(recs)
+    # rescoring the saved programs with the same metrics gives the same scores, without generating
+    again = rescore(cfg, toolchain)
+    assert [r["summary"]["stroke_f1"] for r in again] == [r["summary"]["stroke_f1"] for r in recs]
+    assert [r["summary"]["label_f1"] for r in again] == [r["summary"]["label_f1"] for r in recs]
