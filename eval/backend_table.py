@@ -201,16 +201,31 @@ def _f(v, digits: int = 3) -> str:
 def markdown(recs: list[dict]) -> str:
     """The table as it goes into docs/TRAINING.md."""
     head = ("| split | backend | mode | items | pass@1 | compiled after repair | compiled final | stroke F1 | "
-            "label F1 | median length ratio | median s/image | tokens/s | output stages |")  # fmt: skip
+            "label F1 | rule on these items (stroke / label F1) | median length ratio | median s/image | tokens/s | "
+            "output stages |")  # fmt: skip
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in recs:
         s = r["summary"]
         model = r["codegen"] != "rule"
         stages = ", ".join(f"{k} {v}" for k, v in sorted(s.get("stages", {}).items()))
+        same = _rule_on_same_items(recs, r) if model else None
         lines.append(
             f"| {r['split']} | {r['backend']} | {r['mode']} | {s['items']} | "
             f"{_f(s['pass_at_1'], 2) if model else '-'} | {_f(s['compile_after_repair'], 2) if model else '-'} | "
             f"{_f(s['compile_final'], 2)} | {_f(s['stroke_f1'])} | {_f(s['label_f1'])} | "
+            f"{'-' if same is None else f'{same[0]:.3f} / {same[1]:.3f}'} | "
             f"{_f(s['length_ratio_median'], 2)} | {_f(s['seconds_median'], 1)} | {_f(s.get('tokens_per_s'), 1)} | {stages} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _rule_on_same_items(recs: list[dict], rec: dict) -> tuple[float, float] | None:
+    """The rule printer's mean stroke and label F1 on exactly ``rec``'s items (rows may use fewer items)."""
+    rule = next((r for r in recs if r["codegen"] == "rule" and r["split"] == rec["split"] and r["mode"] == rec["mode"]), None)
+    if rule is None:
+        return None
+    by_id = {i["id"]: i for i in rule["items"]}
+    mine = [by_id[i["id"]] for i in rec["items"] if i["id"] in by_id]
+    if len(mine) != len(rec["items"]) or not mine:
+        return None
+    return sum(i["stroke_f1"] for i in mine) / len(mine), sum(i["label_f1"] for i in mine) / len(mine)

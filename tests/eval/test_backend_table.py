@@ -40,6 +40,8 @@ def test_table_rows_modes_and_resume(tiny_dataset, tiny_model, toolchain, tmp_pa
     assert tiny_rep["summary"]["tokens_per_s"] > 0
     table = markdown(recs)
     assert table.count("\n") == 2 + 4 and "| val | tiny | no repair | 2 |" in table
+    tiny_line = next(line for line in table.splitlines() if "| tiny | repair |" in line)
+    assert f"{rule['stroke_f1']:.3f} / {rule['label_f1']:.3f}" in tiny_line  # rule on the same items
     # finished parts are read back, not rerun
     files = sorted((tmp_path / "t" / "results").glob("*.json"))
     stamps = [f.stat().st_mtime_ns for f in files]
