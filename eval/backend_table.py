@@ -32,6 +32,7 @@ class BackendRow:
     codegen: str  # a --codegen spec
     limit: int | None = None  # fewer items than the split's limit (a slow backend), the first ones
     max_new_tokens: int | None = None  # this backend's own cap (default: the table's)
+    splits: list[str] | None = None  # only these of the table's splits (a slow backend)
 
 
 @dataclass(frozen=True)
@@ -111,39 +112,46 @@ def _tokens_per_s(backend: Backend) -> float | None:
 
 
 def run_table(cfg: TableConfig, toolchain: Toolchain | None = None) -> list[dict]:
-    """Run every (split, backend, mode) not yet on disk; return all result rows."""
+    """Run every (backend, split, mode) not yet on disk, backend by backend in config order (a
+    model loads once, and the cheap rows finish first); return all result rows."""
     toolchain = toolchain or Toolchain(cache_dir=None)  # uncached, so seconds are real compile times
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
-    for split in cfg.splits:
-        ecfg = EvalConfig(data=Path(cfg.data), split=split, limit=cfg.limit, input=cfg.input, source=cfg.source)
-        rows = load_items(ecfg)
-        graphs = _graphs(cfg, split, rows, ecfg)
-        for b in cfg.backends:
-            todo = [m for m in MODES if not _result_path(out, split, b.name, m).exists()]
-            if not todo:
-                continue
-            opts = {"max_new_tokens": b.max_new_tokens or cfg.max_new_tokens} | ({"threads": cfg.threads} if cfg.threads else {})
-            backend = Memo(make_backend(b.codegen, hf_options=opts))
-            try:
-                for mode in todo:  # "repair" first: it makes the greedy programs "no repair" reuses
-                    rc = RepairConfig(rounds=cfg.rounds, k=cfg.k, score_final=False) if MODES[mode] else RepairConfig(0, 0, score_final=False)
-                    mcfg = replace(ecfg, codegen=b.codegen, repair=rc)
-                    items: list[ItemScore] = []
-                    pairs = list(zip(rows, graphs))[: b.limit] if b.limit else list(zip(rows, graphs))
-                    for row, g in tqdm(pairs, desc=f"{split} {b.name} ({mode})", unit="item"):
-                        before = backend.replayed_seconds
-                        item = evaluate_item(row, backend, mcfg, toolchain, graph=g)
-                        item.seconds = round(item.seconds + backend.replayed_seconds - before, 3)  # as if generated anew
-                        items.append(item)
-                    summary = summarise(items) | {"tokens_per_s": _tokens_per_s(backend)}
-                    rec = {"split": split, "backend": b.name, "codegen": b.codegen, "mode": mode,
-                           "summary": summary, "items": [asdict(i) for i in items]}  # fmt: skip
-                    path = _result_path(out, split, b.name, mode)
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_text(json.dumps(rec, indent=1))
-            finally:
-                backend.close()
+    inputs: dict[str, tuple[EvalConfig, list[dict], list[SceneGraph]]] = {}
+
+    def split_inputs(split: str) -> tuple[EvalConfig, list[dict], list[SceneGraph]]:
+        if split not in inputs:
+            ecfg = EvalConfig(data=Path(cfg.data), split=split, limit=cfg.limit, input=cfg.input, source=cfg.source)
+            rows = load_items(ecfg)
+            inputs[split] = (ecfg, rows, _graphs(cfg, split, rows, ecfg))
+        return inputs[split]
+
+    for b in cfg.backends:
+        todo = [(sp, m) for sp in (b.splits or cfg.splits) for m in MODES if not _result_path(out, sp, b.name, m).exists()]
+        if not todo:
+            continue
+        opts = {"max_new_tokens": b.max_new_tokens or cfg.max_new_tokens} | ({"threads": cfg.threads} if cfg.threads else {})
+        backend = Memo(make_backend(b.codegen, hf_options=opts))
+        try:
+            for split, mode in todo:  # "repair" first: it makes the greedy programs "no repair" reuses
+                ecfg, rows, graphs = split_inputs(split)
+                rc = RepairConfig(rounds=cfg.rounds, k=cfg.k, score_final=False) if MODES[mode] else RepairConfig(0, 0, score_final=False)
+                mcfg = replace(ecfg, codegen=b.codegen, repair=rc)
+                items: list[ItemScore] = []
+                pairs = list(zip(rows, graphs))[: b.limit] if b.limit else list(zip(rows, graphs))
+                for row, g in tqdm(pairs, desc=f"{split} {b.name} ({mode})", unit="item"):
+                    before = backend.replayed_seconds
+                    item = evaluate_item(row, backend, mcfg, toolchain, graph=g)
+                    item.seconds = round(item.seconds + backend.replayed_seconds - before, 3)  # as if generated anew
+                    items.append(item)
+                summary = summarise(items) | {"tokens_per_s": _tokens_per_s(backend)}
+                rec = {"split": split, "backend": b.name, "codegen": b.codegen, "mode": mode,
+                       "summary": summary, "items": [asdict(i) for i in items]}  # fmt: skip
+                path = _result_path(out, split, b.name, mode)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(json.dumps(rec, indent=1))
+        finally:
+            backend.close()
     return collect(cfg)
 
 
