@@ -15,6 +15,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -171,9 +172,13 @@ def check_diagram(img: Image.Image, limits: ImageLimits = ImageLimits(), name: s
     if n_ink < limits.min_ink_pixels:
         raise PerceptionError(f"{name}: blank image (no ink found)")
     paper_frac = float(near_paper.mean())
-    off_paper = ~near_paper
-    flat = _flat_fraction(small, off_paper) if off_paper.any() else 1.0
-    if paper_frac < limits.min_paper_fraction and flat < 0.75:  # little paper and textured: a photo
+    # Texture is judged on a median-filtered copy (scan noise and JPEG speckle are not texture)
+    # and only where the image is neither paper nor dark ink: dense line art such as a grid is
+    # paper and ink, a photo is mostly mid-tones.
+    black = small.max(axis=2).astype(np.int16) < 0.5 * np.min(paper)  # ink dark in every channel
+    soft = ~near_paper & ~black
+    flat = _flat_fraction(cv2.medianBlur(np.ascontiguousarray(small), 3), soft) if soft.any() else 1.0
+    if paper_frac < limits.min_paper_fraction and flat < 0.75 and soft.mean() > 0.15:  # little paper, textured: a photo
         raise PerceptionError(
             f"{name}: does not look like a diagram (only {paper_frac:.0%} of the image is plain paper; photo or scan of a scene?)"
         )

@@ -111,3 +111,19 @@ def test_off_white_noisy_scan_is_accepted():
     arr += rng.normal(0, 5, arr.shape[:2])[:, :, None]
     li = load_image(Image.fromarray(arr.clip(0, 255).astype(np.uint8)))
     assert 235 < sum(li.paper) / 3 < 252
+
+
+def test_noisy_copy_of_a_mostly_filled_figure_is_accepted():
+    """Scan noise and JPEG speckle on a large fill are not a photo's texture (a filled grid, 80% fill)."""
+    import io
+
+    rng = np.random.default_rng(1)
+    arr = np.full((300, 400, 3), (245, 245, 238), np.float32)
+    arr[20:280, 20:380] = (190, 190, 185)  # gray cells
+    arr[20:280:26, 20:380] = 0  # grid lines
+    arr[20:280, 20:380:36] = 0
+    arr += rng.normal(0, 6, arr.shape[:2])[:, :, None]
+    buf = io.BytesIO()
+    Image.fromarray(arr.clip(0, 255).astype(np.uint8)).save(buf, "JPEG", quality=40)
+    li = load_image(Image.open(io.BytesIO(buf.getvalue())))
+    assert sum(li.paper) / 3 > 235
