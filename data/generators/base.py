@@ -25,6 +25,16 @@ class Diagram:
     code: str
 
 
+def join_program(lines: list[str]) -> str:
+    """The program text of ``lines``, without leading or repeated blank lines."""
+    res: list[str] = []
+    for ln in lines:
+        if ln == "" and (not res or res[-1] == ""):
+            continue
+        res.append(ln)
+    return "\n".join(res)
+
+
 def register(name: str) -> Callable[[GeneratorFn], GeneratorFn]:
     """Decorator: add a family under ``name`` (names are unique)."""
 

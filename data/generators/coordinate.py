@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from .base import register
+from .base import join_program, register
 from .labels import LETTERS, fmt, vertex_names
 from .style import fill_pen, fontsize, pen, with_pen
 
@@ -612,17 +612,7 @@ def coordinate_plane(rng: random.Random) -> str:
             txt = f"${c}{_coord_tex(x, y)}$" if with_coords else f"${c}$"
             body.append(f'label("{txt}", {c}, {d});')
     out += fill_first + _axes_lines(pl, rng) + [ln for ln in body]
-    return "\n".join(_tidy(out))
-
-
-def _tidy(lines: list[str]) -> list[str]:
-    """Drop repeated blank lines."""
-    res: list[str] = []
-    for ln in lines:
-        if ln == "" and (not res or res[-1] == ""):
-            continue
-        res.append(ln)
-    return res
+    return join_program(out)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1156,7 +1146,7 @@ def function_graph(rng: random.Random) -> str:
 
     out = list(pl.header) + [""] + pre + [""] + _grid_lines(pl, rng) + fills + ([""] if fills else [])
     out += _axes_lines(pl, rng) + body
-    return "\n".join(_tidy(out))
+    return join_program(out)
 
 
 def _piecewise(rng: random.Random, pl: _Plane, gp: str) -> list[str]:
@@ -1637,4 +1627,4 @@ def transformation(rng: random.Random) -> str:
 
     body = code + [h for h in helpers if h] + shapes + labels + lab_extra
     out += axes_lines + body
-    return "\n".join(_tidy(out))
+    return join_program(out)

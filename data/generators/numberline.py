@@ -9,14 +9,11 @@ import math as _m
 import random
 from fractions import Fraction
 
-from .base import register
+from .base import join_program, register
 from .labels import fmt, vertex_names
-from .coordinate import _tidy
 from .style import fontsize
 
 _RAY_COLORS = ["blue", "red", "heavygreen", "deepblue", "orange", "purple", "black", "magenta"]
-
-
 
 
 def _frac_tex(q: Fraction, mixed: bool = False) -> str:
@@ -359,7 +356,7 @@ def number_line(rng: random.Random) -> str:
         if rng.random() < 0.5:
             x, v = rng.choice(inner[1:-1])
             out.append(f"dot(({X(x)},0));")
-    return "\n".join(_tidy(out))
+    return join_program(out)
 
 
 def _step_text(sc: _Scale, d: int, mode: str) -> str:
