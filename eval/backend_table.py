@@ -23,7 +23,7 @@ from img2asy.codegen.registry import Backend, make_backend
 from img2asy.codegen.repair import RepairConfig
 from img2asy.scene_graph.schema import SceneGraph
 
-from .codegen_eval import EvalConfig, ItemScore, evaluate_item, input_graph, load_items, summarise
+from .codegen_eval import EvalConfig, ItemScore, evaluate_item, input_graph, load_items, row_reference, set_scores, summarise
 
 
 @dataclass(frozen=True)
@@ -173,11 +173,8 @@ def rescore(cfg: TableConfig, toolchain: Toolchain | None = None) -> list[dict]:
                 row = rows.get(item.id)
                 if row is not None and item.program and item.compiled:
                     if item.id not in refs:
-                        refs[item.id] = Reference.from_program(row["code"], toolchain, float(row.get("dpi") or 150.0))
-                    sc = score_program(item.program, refs[item.id], toolchain)
-                    if sc.compiled:
-                        item.stroke_f1, item.label_f1 = round(sc.stroke_f1, 4), round(sc.label_f1, 4)
-                        item.stroke_precision, item.stroke_recall = round(sc.stroke.precision, 4), round(sc.stroke.recall, 4)
+                        refs[item.id] = row_reference(row, toolchain)
+                    set_scores(item, score_program(item.program, refs[item.id], toolchain))
                 items.append(item)
             rec["summary"] = summarise(items) | {"tokens_per_s": rec["summary"].get("tokens_per_s")}
             rec["items"] = [asdict(i) for i in items]

@@ -24,7 +24,7 @@ from img2asy.codegen.registry import make_backend
 from img2asy.codegen.repair import RepairConfig, generate_verified
 from img2asy.scene_graph.schema import SceneGraph
 
-from .metrics import Reference, score_program
+from .metrics import ProgramScores, Reference, score_program
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,19 @@ def load_items(cfg: EvalConfig) -> list[dict]:
     return rows[: cfg.limit] if cfg.limit else rows
 
 
+def row_reference(row: dict, toolchain: Toolchain) -> Reference:
+    """What a program for ``row`` is scored against: the row's own program, rendered."""
+    return Reference.from_program(row["code"], toolchain, float(row.get("dpi") or 150.0))
+
+
+def set_scores(out: ItemScore, sc: ProgramScores) -> None:
+    """Copy a program's scores into ``out``, rounded; one that did not compile keeps its zeros."""
+    out.length_ratio = None if sc.length_ratio is None else round(sc.length_ratio, 4)
+    if sc.compiled:
+        out.stroke_f1, out.label_f1 = round(sc.stroke_f1, 4), round(sc.label_f1, 4)
+        out.stroke_precision, out.stroke_recall = round(sc.stroke.precision, 4), round(sc.stroke.recall, 4)
+
+
 def input_graph(row: dict, cfg: EvalConfig, perception=None) -> SceneGraph:
     """The scene graph codegen gets for ``row``: its ground truth, or perception's view of its image."""
     if cfg.input == "perception":
@@ -103,13 +116,9 @@ def evaluate_item(row: dict, backend, cfg: EvalConfig, toolchain: Toolchain, per
         out.seconds = round(time.perf_counter() - t0, 3)
         out.compiled, out.stage, out.attempts, out.program = res.compiled, res.stage, len(res.attempts), res.code
         out.pass_at_1, out.compiled_after_repair = res.pass_at_1, res.compiled_after_repair
-        ref = Reference.from_program(row["code"], toolchain, float(row.get("dpi") or 150.0))
-        sc = score_program(res.code, ref, toolchain, res.compile_result)
-        out.length_ratio = None if sc.length_ratio is None else round(sc.length_ratio, 4)
-        if sc.compiled:
-            out.stroke_f1, out.label_f1 = round(sc.stroke_f1, 4), round(sc.label_f1, 4)
-            out.stroke_precision, out.stroke_recall = round(sc.stroke.precision, 4), round(sc.stroke.recall, 4)
-        else:
+        sc = score_program(res.code, row_reference(row, toolchain), toolchain, res.compile_result)
+        set_scores(out, sc)
+        if not sc.compiled:
             out.error = res.attempts[-1].error if res.attempts else "no program"
     except Exception as e:  # one bad item never stops the evaluation
         out.error = f"{type(e).__name__}: {str(e)[:200]}"
