@@ -191,7 +191,7 @@ class Perception:
         labels = self._read(li.image, boxes, near_points(vec, boxes))
         if self.config.ocr:
             # a box OCR cannot read (and the detector did not call text) is line art: vectorise it
-            det_boxes = [d.box for d in dets or [] if d.cls == "text" and d.conf >= self.config.detector_text_conf]
+            det_boxes = self._text_detections(dets or [])
             keep = [lab for lab in labels if lab.conf >= self.config.min_text_conf or _overlaps_any(lab.bbox, det_boxes)]
             if len(keep) < len(labels):
                 labels = keep
@@ -224,8 +224,12 @@ class Perception:
         dets = None
         if det is not None:
             dets = det.predict(image)
-            boxes += [d.box for d in dets if d.cls == "text" and d.conf >= self.config.detector_text_conf]
+            boxes += self._text_detections(dets)
         return merge_boxes(boxes), dets
+
+    def _text_detections(self, dets) -> list:
+        """Boxes of the detector's text detections that are sure enough to be labels."""
+        return [d.box for d in dets if d.cls == "text" and d.conf >= self.config.detector_text_conf]
 
     def _read(self, image: Image.Image, boxes, near: list[bool] | None = None) -> list[LabelRead]:
         rec = self.recognizer()
