@@ -25,6 +25,7 @@ class GlyphConfig:
     gap_x: float = 0.55  # glyphs closer than this many glyph heights join one label
     gap_y: float = 0.4
     bar_thickness: float = 1.3  # px (std across the component): thinner and straight is a bar
+    slash_reach: float = 1.3  # a slanted stroke longer than this many glyph heights passes by; not a "/"
 
 
 @dataclass
@@ -146,7 +147,7 @@ def glyph_boxes(mask: np.ndarray, scale: float = 1.0, cfg: GlyphConfig = GlyphCo
             if b == a:
                 continue
             bw, bh = comps[b].box[2] - comps[b].box[0], comps[b].box[3] - comps[b].box[1]
-            if comps[b].kind == "slash" and math.hypot(bw, bh) > 1.3 * max(comps[a].box[3] - comps[a].box[1], 16.0 * scale):
+            if comps[b].kind == "slash" and math.hypot(bw, bh) > cfg.slash_reach * max(comps[a].box[3] - comps[a].box[1], 16.0 * scale):
                 continue  # a slanted line longer than the glyph is a stroke passing by, not a "/"
             ra, rb = find(a), find(int(b))
             if ra != rb:

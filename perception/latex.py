@@ -246,6 +246,8 @@ def math_latex(s: str, ctx: TextContext) -> str:
     s = s.replace(" ", "")
     s = re.sub(r"^[=二]+(?=[\d.(√])", "-", s)  # a label never starts with "=": a minus read as =
     s = re.sub(r"(?<=[A-Za-z])!$", "'", s)  # a prime read as "!"
+    s = re.sub(r"(?<=\d)[”\"″]", "''", s)  # inches (9'') read as a closing quote
+    s = re.sub(r"(?<=\d)[’′]", "'", s)  # feet, minutes
     s = _fix_lookalikes(s, ctx.near_point and not (ctx.shape_checked and s in ("0", "O")))
     if ctx.scripts is not None:
         s = _apply_scripts(s, ctx.scripts)

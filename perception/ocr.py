@@ -11,7 +11,8 @@ crop. What a one-line recognizer cannot read is handled around it:
 * a stacked fraction is split at its bar and read as two lines;
 * vertical text (a rotated axis title) is also read turned a quarter;
 * a horizontal or vertical figure stroke that runs into the box from outside (an axis, a
-  tick) is painted over and the crop read again (:func:`erase_lines`);
+  tick) is painted over and the crop read again (:func:`erase_lines`), and so are light grey
+  grid dashes crossing black text (:func:`erase_light`);
 * glyph shapes settle O/0 and a prime or degree sign the recognizer dropped
   (:func:`check_glyphs`), and glyph positions give
   :class:`~img2asy.perception.latex.TextContext` its scripts, so ``A_1`` and ``x^2`` come
@@ -247,6 +248,33 @@ def _runs_inward(mask: np.ndarray, inner: tuple[int, int, int, int], reach: int)
     return hit
 
 
+def erase_light(rgb: np.ndarray, core: float = 0.35, faint: float = 0.08) -> np.ndarray | None:
+    """The crop with light-grey ink away from the dark glyphs painted over, or None if it has none.
+
+    Grid lines are usually light grey and dashed, and cross tick labels between a minus sign
+    and its digit: the recognizer then drops the minus (``-2`` reads ``2``). Dashes are too
+    short for :func:`erase_lines`; their grey sets them apart from black text. A glyph's own
+    antialiased rim lies next to its dark core and stays.
+    """
+    gray = rgb.astype(np.float32).mean(axis=2)
+    paper, ink = float(np.percentile(gray, 90)), float(gray.min())
+    if paper - ink < 100:  # no black text here: nothing to tell grey from
+        return None
+    dark = gray < paper - core * (paper - ink)
+    light = (gray < paper - faint * (paper - ink)) & ~dark
+    rim = dark.copy()
+    rim[1:] |= dark[:-1]
+    rim[:-1] |= dark[1:]
+    rim[:, 1:] |= rim[:, :-1].copy()
+    rim[:, :-1] |= rim[:, 1:].copy()
+    erase = light & ~rim
+    if erase.sum() < 3:
+        return None
+    out = rgb.copy()
+    out[erase] = np.percentile(rgb.reshape(-1, rgb.shape[-1]), 90, axis=0)
+    return out
+
+
 def erase_lines(image: np.ndarray, box: Box) -> np.ndarray | None:
     """The crop with horizontal and vertical strokes that run into it from outside painted
     over, or None if there are none.
@@ -336,6 +364,12 @@ class Recognizer:
             t2, c2 = self.read_crop(cleaned)
             if t2 and c2 >= conf - 0.02:
                 text, conf, rgb = t2, c2, cleaned
+                mask = ink_mask(rgb)
+        light = erase_light(rgb)
+        if light is not None:  # grey grid dashes cross the label: read it without them too
+            t3, c3 = self.read_crop(light)  # the recognizer is often surely wrong on the dashed crop
+            if t3 and c3 >= conf - 0.1:
+                text, conf, rgb = t3, c3, light
                 mask = ink_mask(rgb)
         text = check_glyphs(mask, text, rgb)
         ctx = TextContext(near_point=near_point, scripts=glyph_scripts(mask, text), shape_checked=True)

@@ -30,6 +30,7 @@ from .assemble import AssembleConfig, LabelRead, assemble
 from .glyphs import GlyphConfig, glyph_boxes
 from .image import ImageLimits, ImageSource, LoadedImage, PerceptionError, load_image
 from .strokes import StrokeConfig, prepare, vectorise
+from .words import WordConfig, join_words
 
 __all__ = ["Perceiver", "Perception", "PerceptionError", "perceive"]
 
@@ -54,11 +55,13 @@ class Perceiver:
     limits: ImageLimits = field(default_factory=ImageLimits)
     strokes: StrokeConfig = field(default_factory=StrokeConfig)
     glyphs: GlyphConfig = field(default_factory=GlyphConfig)
+    words: WordConfig = field(default_factory=WordConfig)
     assemble: AssembleConfig = field(default_factory=AssembleConfig)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Perceiver":
-        subs = {"limits": ImageLimits, "strokes": StrokeConfig, "glyphs": GlyphConfig, "assemble": AssembleConfig}
+        subs = {"limits": ImageLimits, "strokes": StrokeConfig, "glyphs": GlyphConfig, "words": WordConfig,
+                "assemble": AssembleConfig}
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = set(data) - known
         if unknown:
@@ -190,10 +193,12 @@ class Perception:
         t4 = time.perf_counter()
         labels = self._read(li.image, boxes, near_points(vec, boxes))
         if self.config.ocr:
+            n_read = len(labels)
+            labels = join_words(labels, lambda b: self._read(li.image, [b], near_points(vec, [b]))[0], self.config.words)
             # a box OCR cannot read (and the detector did not call text) is line art: vectorise it
             det_boxes = self._text_detections(dets or [])
             keep = [lab for lab in labels if lab.conf >= self.config.min_text_conf or _overlaps_any(lab.bbox, det_boxes)]
-            if len(keep) < len(labels):
+            if len(keep) < n_read:
                 labels = keep
                 vec = vectorise(prep, [lab.bbox for lab in keep], self.config.strokes)
         t5 = time.perf_counter()

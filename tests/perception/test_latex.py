@@ -38,6 +38,8 @@ from img2asy.perception.latex import TextContext, normalize_latex, to_latex
         ("Temperature (°F)", r"Temperature ($^\circ$F)"),
         ("=1", "$-1$"),
         ("Z!", "$Z'$"),
+        ("9”", "$9''$"),  # inches
+        ('12"', "$12''$"),
         ("", ""),
     ],
 )

@@ -9,7 +9,7 @@ import pytest
 from img2asy.data.annotate import annotate
 from img2asy.data.augment import Degradation, degrade
 from img2asy.perception.latex import normalize_latex
-from img2asy.perception.ocr import Recognizer, crop_box, fraction_split, ink_mask
+from img2asy.perception.ocr import Recognizer, crop_box, erase_light, fraction_split, ink_mask
 
 LABELS = [
     "$A$", r"$45^\circ$", "5 cm", r"$12\sqrt{2}$", "$x^2$", "$A_1$", r"$\frac{3}{8}$", "$-3$",
@@ -81,3 +81,37 @@ def test_empty_box_is_an_error_not_a_crash(sheet, recognizer) -> None:
         recognizer.read(img, (10, 10, 10, 20))
     blank = recognizer.read_many(img, [(0, 0, 0, 0), (img.width - 5, img.height - 5, img.width, img.height)])
     assert [r.text for r in blank] == ["", ""]
+
+
+GRID_AXES = r"""import graph; size(8cm); defaultpen(linewidth(0.7)+fontsize(10));
+real lo=-4.5, hi=4.5;
+pen grid=linewidth(0.7)+gray(0.75)+linetype("2 2");
+for (real i=-4; i<=4; i+=1) { draw((i,lo)--(i,hi), grid); draw((lo,i)--(hi,i), grid); }
+Label tick; tick.p=fontsize(10);
+xaxis("$x$", lo, hi, Ticks(tick, Step=1.0, Size=2, NoZero), Arrows(6), above=true);
+yaxis("$y$", lo, hi, Ticks(tick, Step=1.0, Size=2, NoZero), Arrows(6), above=true);
+"""
+
+
+def test_grey_grid_dashes_through_tick_labels_keep_their_minus(toolchain, recognizer) -> None:
+    """A dashed grey grid line runs between each x tick label's minus and its digit (the usual
+    MATH graph-paper figure); without :func:`erase_light` the minus signs read as nothing."""
+    res = toolchain.compile(GRID_AXES)
+    assert res.ok, res.errors
+    img = toolchain.rasterize(res.pdf, 150)
+    labels = _labels(annotate(res.pdf, res.tex, 150, img.size))
+    assert len(labels) == 18
+    wrong = [(d["latex"], r.latex) for d in labels
+             if normalize_latex((r := recognizer.read_label(img, d["bbox"])).latex) != normalize_latex(d["latex"])]  # fmt: skip
+    assert not wrong, wrong
+    crop = crop_box(img, labels[0]["bbox"])
+    light = erase_light(crop)
+    assert light is not None and ink_mask(light).sum() <= ink_mask(crop).sum()  # only grey went
+
+
+def test_erase_light_leaves_black_text_alone(sheet) -> None:
+    _, img, graph = sheet
+    for d in _labels(graph):
+        crop = crop_box(img, d["bbox"])
+        light = erase_light(crop)
+        assert light is None or (ink_mask(light) == ink_mask(crop)).all(), d["latex"]
