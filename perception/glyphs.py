@@ -25,7 +25,7 @@ class GlyphConfig:
     gap_x: float = 0.55  # glyphs closer than this many glyph heights join one label
     gap_y: float = 0.4
     bar_thickness: float = 1.3  # px (std across the component): thinner and straight is a bar
-    slash_reach: float = 1.3  # a slanted stroke longer than this many glyph heights passes by; not a "/"
+    slash_reach: float = 1.75  # a slanted stroke longer than this many glyph heights passes by, not a "/" (a "(" is ~1.5)
 
 
 @dataclass
