@@ -75,7 +75,7 @@ class RunRecord:
     stem: str
     status: str = "error"  # ok | error | skipped
     compiled: bool = False
-    stage: str = ""  # model | repair | best_of_k | rule_fallback | failed
+    stage: str = ""  # model | repair | best_of_k | rule_better | rule_fallback | failed
     attempts: int = 0
     compile_trace: str = ""  # per attempt: stage:1|0
     seconds_perception: float = 0.0

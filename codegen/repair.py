@@ -8,7 +8,11 @@ first that yields a program that compiles:
    structured compiler error (:class:`prompt.Repair`) and writes a new one;
 3. ``best_of_k``: ``k`` sampled programs; among those that compile, the one whose render
    best matches the input image (stroke F1, :mod:`eval.metrics`) wins;
-4. ``rule_fallback``: the deterministic printer, first with the graph's LaTeX labels, then
+4. ``rule_better`` (``rule_check``): when a model program compiled, the rule printer's
+   program is rendered too and replaces it if it matches the input image clearly better
+   (stroke F1 higher by ``rule_margin``): a model program that compiles but draws the wrong
+   picture is no better for a teacher than one that fails;
+5. ``rule_fallback``: the deterministic printer, first with the graph's LaTeX labels, then
    with plain-text labels, then without labels, so no image yields nothing.
 
 Every attempt is recorded (stage, compiled, error, seconds) for results.csv and evaluation.
@@ -30,7 +34,7 @@ from .prompt import Repair
 from .registry import Backend
 from .rule import RuleOptions, print_asy
 
-STAGES = ("model", "repair", "best_of_k", "rule_fallback")
+STAGES = ("model", "repair", "best_of_k", "rule_better", "rule_fallback")
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,8 @@ class RepairConfig:
     k: int = 4  # samples for best-of-K (0: skip the stage)
     always_sample: bool = False  # best-of-K even when the first program compiles (slower, maybe better)
     score_final: bool = True  # stroke F1 of the final program against the input image
+    rule_check: bool = True  # compare a compiling model program with the rule printer's (needs the image)
+    rule_margin: float = 0.02  # the rule program replaces it when its stroke F1 is higher by more than this
 
 
 @dataclass
@@ -59,7 +65,7 @@ class CodegenResult:
     """The program chosen for one graph and how it was reached."""
 
     code: str
-    stage: str  # model | repair | best_of_k | rule_fallback | failed
+    stage: str  # model | repair | best_of_k | rule_better | rule_fallback | failed
     compiled: bool
     backend: str
     attempts: list[Attempt] = field(default_factory=list)
@@ -198,7 +204,18 @@ def generate_verified(backend: Backend, graph: SceneGraph, toolchain: Toolchain,
             _, _, code, res, stage = max(pool, key=lambda t: (t[0], t[1]))
             best = (code, res, stage)
 
-    # 4. the rule printer, always there
+    # 4. the rule printer's program, when it redraws the input clearly better
+    if best is not None and cfg.rule_check and image is not None and backend.name != "rule":
+        f_model = score(best[1]) or 0.0
+        for code, res, secs in rule_fallback(graph, toolchain):
+            attempts.append(Attempt("rule_better", res.ok, None if res.ok else error_text(res, 1), secs))
+            if res.ok:
+                attempts[-1].stroke_f1 = f_rule = score(res)
+                if f_rule is not None and f_rule > f_model + cfg.rule_margin:
+                    best = (code, res, "rule_better")
+                break
+
+    # 5. the rule printer, always there
     if best is None:
         for code, res, secs in rule_fallback(graph, toolchain, skip_first=backend.name == "rule"):
             attempts.append(Attempt("rule_fallback", res.ok, None if res.ok else error_text(res, 1), secs))

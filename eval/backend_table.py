@@ -1,9 +1,10 @@
 """The backends table: every codegen backend, with and without repair, on the same inputs.
 
 One perception pass per item (cached on disk as graph JSON) feeds every backend, so rows differ
-only by codegen. "no repair" is the product with ``rounds=0, k=0``: the backend's first
-(greedy) program, or the ``rule`` fallback when it does not compile; "repair" adds the repair
-rounds and best-of-K. The first greedy program is generated once and shared by both modes.
+only by codegen. "no repair" is the backend alone (``rounds=0, k=0``, no rule check): its
+first (greedy) program, or the ``rule`` fallback when it does not compile; "repair" is the
+shipped verification: repair rounds, best-of-K and the check against the rule printer's
+program (``rule_better``). The first greedy program is generated once and shared by both modes.
 Results are written per (split, backend, mode) as they finish, so a stopped run resumes.
 """
 
@@ -135,7 +136,7 @@ def run_table(cfg: TableConfig, toolchain: Toolchain | None = None) -> list[dict
         try:
             for split, mode in todo:  # "repair" first: it makes the greedy programs "no repair" reuses
                 ecfg, rows, graphs = split_inputs(split)
-                rc = RepairConfig(rounds=cfg.rounds, k=cfg.k, score_final=False) if MODES[mode] else RepairConfig(0, 0, score_final=False)
+                rc = RepairConfig(rounds=cfg.rounds, k=cfg.k, score_final=False) if MODES[mode] else RepairConfig(0, 0, score_final=False, rule_check=False)
                 mcfg = replace(ecfg, codegen=b.codegen, repair=rc)
                 items: list[ItemScore] = []
                 pairs = list(zip(rows, graphs))[: b.limit] if b.limit else list(zip(rows, graphs))

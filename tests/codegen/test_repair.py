@@ -74,7 +74,7 @@ def test_repair_uses_the_compiler_error(toolchain):
     backend = FixesAfterError()
     res = generate_verified(backend, _graph(), toolchain, _image(toolchain))
     assert res.compiled and res.stage == "repair" and res.code == GOOD
-    assert [(a.stage, a.compiled) for a in res.attempts] == [("model", False), ("repair", True)]
+    assert [(a.stage, a.compiled) for a in res.attempts] == [("model", False), ("repair", True), ("rule_better", True)]
     assert not res.pass_at_1 and res.compiled_after_repair
     shown = backend.repairs[0]
     assert shown.program == BROKEN and "line 3" in shown.error and "dot((0,0));" in shown.error
@@ -112,10 +112,30 @@ def test_first_program_that_compiles_is_kept(toolchain):
         def generate(self, scene, scene_text, n=1, repair=None):
             return [GOOD] * n
 
-    res = generate_verified(Good(), _graph(), toolchain, _image(toolchain))
+    res = generate_verified(Good(), _graph(), toolchain, _image(toolchain), RepairConfig(rule_check=False))
     assert res.stage == "model" and res.pass_at_1 and len(res.attempts) == 1
-    both = generate_verified(Good(), _graph(), toolchain, _image(toolchain), RepairConfig(k=2, always_sample=True))
+    both = generate_verified(Good(), _graph(), toolchain, _image(toolchain), RepairConfig(k=2, always_sample=True, rule_check=False))
     assert both.stage == "model" and len(both.attempts) == 3  # samples tie: the first program stays
+    checked = generate_verified(Good(), _graph(), toolchain, _image(toolchain))
+    assert checked.stage == "model" and [a.stage for a in checked.attempts] == ["model", "rule_better"]  # a tie: kept
+
+
+def test_rule_program_replaces_a_compiling_program_that_draws_the_wrong_picture(toolchain):
+    class Wrong(Backend):
+        name = "wrong"
+
+        def generate(self, scene, scene_text, n=1, repair=None):
+            return ["size(150, 150);\ndraw((0,0)--(10,10));\ndraw(circle((3,7),2));\n"] * n
+
+    res = generate_verified(Wrong(), _graph(), toolchain, _image(toolchain), RepairConfig(k=0))
+    assert res.compiled and res.pass_at_1 and res.stage == "rule_better"
+    assert [a.stage for a in res.attempts] == ["model", "rule_better"]
+    rule_f1 = res.attempts[-1].stroke_f1
+    assert rule_f1 is not None and rule_f1 > 0.9 and res.stroke_f1 == rule_f1
+    alone = generate_verified(Wrong(), _graph(), toolchain, _image(toolchain), RepairConfig(k=0, rule_check=False))
+    assert alone.stage == "model" and alone.stroke_f1 < 0.5
+    blind = generate_verified(Wrong(), _graph(), toolchain, None, RepairConfig(k=0))
+    assert blind.stage == "model"  # no input image: nothing to compare with
 
 
 def test_error_text_is_structured(toolchain):
