@@ -126,3 +126,12 @@ def test_an_image_over_the_time_limit_is_a_clear_error_and_the_next_one_runs(too
         slow.perceive(img)
     relaxed = Perception(dataclasses.replace(Perceiver(), ocr=False, detector=None, time_limit=60))
     assert len(list(relaxed.perceive(img).nodes("point"))) >= 4  # the alarm of the first call is gone
+
+
+def test_readings_of_signs_alone_are_line_art_not_labels() -> None:
+    from img2asy.perception.pipeline import signs_only
+
+    for junk in ("$+$", "$-+$", "$--$", "$-$", "$十$", "$,$"):
+        assert signs_only(junk), junk
+    for label in ("$-3$", "$+5$", "?", "$?$", "$A$", "$x$", ""):
+        assert not signs_only(label), label
