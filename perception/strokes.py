@@ -65,6 +65,7 @@ class StrokeConfig:
     speck_max: float = 3.5  # components this small (bbox side) are specks (dotted lines)
     dash_max: float = 34.0  # isolated straight pieces up to this long may be dashes
     dash_gap: float = 22.0  # max gap between consecutive dashes / dots
+    dash_ink: float = 0.6  # a row of short pieces this much ink along its length is dashed, not dotted
 
 
 # ----------------------------------------------------------------------------- records
@@ -880,11 +881,11 @@ def _group_dashes(prims: list[Prim], nodes: list[VNode], specks: list[np.ndarray
         its = [items[k] for k in row]
         pts = _row_points(its, curved)
         n_dash = sum(1 for it in its if it.prim >= 0 and len(it.pts) > 1 and _span(it.pts) >= 4.0 * s)
-        dash = "dotted" if n_dash <= len(its) // 3 else "dashed"
         prim = _fit_dashed(pts, False, cfg, curved)
         if prim is None:
             continue
-        prim.dash = dash
+        long_dashes = n_dash > len(its) // 3
+        prim.dash = "dashed" if long_dashes or ink_along(prim.pts, prep.strokes) >= cfg.dash_ink else "dotted"
         _style(prim, prep)
         ends = []
         for end_it, side in ((its[0], 0), (its[-1], 1)):
@@ -912,6 +913,33 @@ def _row_points(its: list[_Item], curved: bool) -> np.ndarray:
         along = len(it.pts) > 1 and (curved or abs(float(np.dot(fit_line(it.pts).u, u))) > math.cos(math.radians(15)))
         out.append(_oriented(it, its, k) if along else cen[k][None])
     return np.vstack(out)
+
+
+def ink_along(pts: np.ndarray, mask: np.ndarray) -> float:
+    """Fraction of a path's length (sampled every pixel) that lies on ink, allowing one pixel
+    across the path but none along it. Short dashes ("2 2" grid lines: round caps make them
+    ~75% ink) and dots (~35%) have pieces of the same few pixels; their duty cycle tells them apart."""
+    pts = np.asarray(pts, float)
+    if len(pts) < 2:
+        return 0.0
+    h, w = mask.shape
+    on = total = 0
+    for p, q in zip(pts[:-1], pts[1:]):
+        d = q - p
+        n = max(1, int(np.hypot(*d)))
+        u = d / max(float(np.hypot(*d)), 1e-9)
+        nrm = np.array([-u[1], u[0]])
+        for t in range(n):
+            c = p + d * (t / n)
+            hit = False
+            for k in (-1.0, 0.0, 1.0):
+                x, y = int(round(c[0] + k * nrm[0])), int(round(c[1] + k * nrm[1]))
+                if 0 <= x < w and 0 <= y < h and mask[y, x]:
+                    hit = True
+                    break
+            on += hit
+            total += 1
+    return on / total if total else 0.0
 
 
 def _span(pts: np.ndarray) -> float:

@@ -11,7 +11,7 @@ import pytest
 from img2asy.data.annotate import annotate
 from img2asy.perception.fitting import fit_circle, fit_line, split_run
 from img2asy.perception.skeleton import pixel_graph, thin
-from img2asy.perception.strokes import StrokeConfig, prepare, vectorise
+from img2asy.perception.strokes import StrokeConfig, ink_along, prepare, vectorise
 
 
 def test_thinning_gives_one_pixel_wide_connected_lines():
@@ -95,6 +95,22 @@ def test_dashed_and_dotted_lines_become_one_primitive_each(toolchain):
     assert any(p.dash == "dashed" and p.kind in ("circle", "arc") for p in vec.prims)
     long_dashed = [p for p in vec.prims if p.kind == "segment" and p.dash == "dashed"]
     assert max(p.length() for p in long_dashed) > 0.9 * 6 * 150 / 2.54
+
+
+def test_short_grid_dashes_are_dashed_not_dotted(toolchain):
+    """MATH graph paper: linetype("2 2") at 0.7 bp gives 3 px dashes, as short as dots; their
+    duty cycle (about 75% ink against about 35% for dots) makes them dashed, as drawn."""
+    code = r"""unitsize(1cm);
+    draw((0,0)--(6,0), gray(0.75)+linewidth(0.7)+linetype("2 2"));
+    draw((0,1)--(6,1), linewidth(0.7)+dotted);
+    """
+    img, _ = _render(toolchain, code)
+    prep, vec = _vec(img)
+    rows = sorted((p.pts[:, 1].mean(), p.dash) for p in vec.prims if p.kind == "segment" and p.length() > 100)
+    assert [d for _, d in rows] == ["dotted", "dashed"]  # y down: the dotted row is on top
+    grid, dots = (min(rows, key=lambda r: -r[0]), min(rows, key=lambda r: r[0]))
+    line = np.array([[10.0, grid[0]], [300.0, grid[0]]])
+    assert ink_along(line, prep.strokes) > 0.6 > ink_along(np.array([[10.0, dots[0]], [300.0, dots[0]]]), prep.strokes)
 
 
 def test_crossing_lines_stay_whole_and_corners_are_exact(toolchain):
