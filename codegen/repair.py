@@ -103,21 +103,27 @@ def error_text(result: CompileResult, limit: int = 3) -> str:
 
 
 class _Scorer:
-    """Stroke F1 against the input image; the reference mask is built once, on first use."""
+    """Stroke F1 against the input image; the reference mask is built once, on first use, and
+    each program is rendered once however many stages compare it."""
 
     def __init__(self, image: Image.Image | None, graph: SceneGraph, toolchain: Toolchain):
         self.image, self.graph, self.toolchain = image, graph, toolchain
         self._ref = None
+        self._done: dict[int, tuple[CompileResult, float]] = {}  # id -> (result kept alive, F1)
 
     def __call__(self, result: CompileResult) -> float | None:
         if self.image is None or not result.ok:
             return None
+        if id(result) in self._done:
+            return self._done[id(result)][1]
         from img2asy.eval.metrics import Reference, candidate_mask, stroke_prf
 
         if self._ref is None:
             self._ref = Reference.from_image(self.image, self.graph)
         cand = candidate_mask(result, self.toolchain, self._ref.dpi)
-        return stroke_prf(cand, self._ref.mask, self._ref.tol).f1
+        f1 = stroke_prf(cand, self._ref.mask, self._ref.tol).f1
+        self._done[id(result)] = (result, f1)
+        return f1
 
 
 def _generate(backend: Backend, graph: SceneGraph, text: str, n: int, repair: Repair | None) -> tuple[list[str], str | None]:

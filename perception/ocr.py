@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -257,17 +258,11 @@ def erase_light(rgb: np.ndarray, core: float = 0.35, faint: float = 0.08) -> np.
     antialiased rim lies next to its dark core and stays.
     """
     gray = rgb.astype(np.float32).mean(axis=2)
-    paper, ink = float(np.percentile(gray, 90)), float(gray.min())
-    if paper - ink < 100:  # no black text here: nothing to tell grey from
+    if float(np.percentile(gray, 90)) - float(gray.min()) < 100:  # no black text here: nothing to tell grey from
         return None
-    dark = gray < paper - core * (paper - ink)
-    light = (gray < paper - faint * (paper - ink)) & ~dark
-    rim = dark.copy()
-    rim[1:] |= dark[:-1]
-    rim[:-1] |= dark[1:]
-    rim[:, 1:] |= rim[:, :-1].copy()
-    rim[:, :-1] |= rim[:, 1:].copy()
-    erase = light & ~rim
+    dark = ink_mask(rgb, core)
+    rim = cv2.dilate(dark.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    erase = ink_mask(rgb, faint) & ~rim
     if erase.sum() < 3:
         return None
     out = rgb.copy()

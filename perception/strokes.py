@@ -922,24 +922,21 @@ def ink_along(pts: np.ndarray, mask: np.ndarray) -> float:
     pts = np.asarray(pts, float)
     if len(pts) < 2:
         return 0.0
-    h, w = mask.shape
-    on = total = 0
+    samples, normals = [], []
     for p, q in zip(pts[:-1], pts[1:]):
         d = q - p
         n = max(1, int(np.hypot(*d)))
         u = d / max(float(np.hypot(*d)), 1e-9)
-        nrm = np.array([-u[1], u[0]])
-        for t in range(n):
-            c = p + d * (t / n)
-            hit = False
-            for k in (-1.0, 0.0, 1.0):
-                x, y = int(round(c[0] + k * nrm[0])), int(round(c[1] + k * nrm[1]))
-                if 0 <= x < w and 0 <= y < h and mask[y, x]:
-                    hit = True
-                    break
-            on += hit
-            total += 1
-    return on / total if total else 0.0
+        samples.append(p + d * (np.arange(n)[:, None] / n))
+        normals.append(np.repeat([[-u[1], u[0]]], n, axis=0))
+    c, nrm = np.vstack(samples), np.vstack(normals)
+    h, w = mask.shape
+    hit = np.zeros(len(c), bool)
+    for k in (-1.0, 0.0, 1.0):
+        xy = np.rint(c + k * nrm).astype(int)
+        inside = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
+        hit[inside] |= mask[xy[inside, 1], xy[inside, 0]]
+    return float(hit.mean())
 
 
 def _span(pts: np.ndarray) -> float:
