@@ -8,7 +8,6 @@ render; the ground-truth graph is mapped through the same geometry so it stays e
 from __future__ import annotations
 
 import io
-import math
 import random
 from dataclasses import asdict, dataclass
 
@@ -45,35 +44,6 @@ class Degradation:
         return asdict(self)
 
 
-def _rotate_graph(g: SceneGraph, deg: float) -> SceneGraph:
-    """Map every coordinate through a rotation about the image centre (PIL's convention)."""
-    out = SceneGraph.from_json(g.to_json())
-    cx, cy = g.width / 2, g.height / 2
-    c, s = math.cos(math.radians(deg)), math.sin(math.radians(deg))
-
-    def rot(p):  # counter-clockwise on screen: y grows downwards
-        x, y = p[0] - cx, p[1] - cy
-        return [round(cx + c * x + s * y, 2), round(cy - s * x + c * y, 2)]
-
-    for _, d in out.nodes():
-        for key in ("xy", "a", "b", "center", "tip"):
-            if key in d:
-                d[key] = rot(d[key])
-        if "pts" in d:
-            d["pts"] = [rot(p) for p in d["pts"]]
-        if "subpaths" in d:
-            d["subpaths"] = [[rot(p) for p in sp] for sp in d["subpaths"]]
-        if "start" in d:
-            d["start"], d["end"] = d["start"] + deg, d["end"] + deg
-        if "bbox" in d:
-            x0, y0, x1, y1 = d["bbox"]
-            corners = [rot(p) for p in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))]
-            d["bbox"] = [min(p[0] for p in corners), min(p[1] for p in corners),
-                         max(p[0] for p in corners), max(p[1] for p in corners)]  # fmt: skip
-            d["angle"] = d.get("angle", 0.0) + deg
-    return out
-
-
 def degrade(pdf: bytes, graph: SceneGraph, deg: Degradation, toolchain: Toolchain, seed: int = 0) -> tuple[Image.Image, SceneGraph]:
     """Render ``pdf`` under ``deg`` and return the image with the matching ground truth.
 
@@ -88,7 +58,7 @@ def degrade(pdf: bytes, graph: SceneGraph, deg: Degradation, toolchain: Toolchai
     img = Image.fromarray(arr.clip(0, 255).astype(np.uint8))
     if deg.rotate:
         img = img.rotate(deg.rotate, resample=Image.BICUBIC, fillcolor=deg.paper)
-        g = _rotate_graph(g, deg.rotate)
+        g = g.rotated(deg.rotate)
     if deg.blur:
         img = img.filter(ImageFilter.GaussianBlur(deg.blur))
     if deg.noise:

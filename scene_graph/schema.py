@@ -36,6 +36,7 @@ Edge ``rel`` values: ``endpoint`` (segment -> point), ``vertex`` (polyline -> po
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -145,6 +146,36 @@ class SceneGraph:
             for key in ("r", "radius", "width"):
                 if key in d:
                     d[key] = d[key] * factor
+        return out
+
+
+    def rotated(self, deg: float) -> "SceneGraph":
+        """The same graph for its image rotated by ``deg`` counter-clockwise about the image
+        centre, canvas size kept (PIL's ``Image.rotate``)."""
+        out = SceneGraph.from_json(self.to_json())
+        cx, cy = self.width / 2, self.height / 2
+        c, s = math.cos(math.radians(deg)), math.sin(math.radians(deg))
+
+        def rot(p):  # counter-clockwise on screen: y grows downwards
+            x, y = p[0] - cx, p[1] - cy
+            return [round(cx + c * x + s * y, 2), round(cy - s * x + c * y, 2)]
+
+        for _, d in out.nodes():
+            for key in ("xy", "a", "b", "center", "tip"):
+                if key in d:
+                    d[key] = rot(d[key])
+            if "pts" in d:
+                d["pts"] = [rot(p) for p in d["pts"]]
+            if "subpaths" in d:
+                d["subpaths"] = [[rot(p) for p in sp] for sp in d["subpaths"]]
+            if "start" in d:
+                d["start"], d["end"] = d["start"] + deg, d["end"] + deg
+            if "bbox" in d:
+                x0, y0, x1, y1 = d["bbox"]
+                corners = [rot(p) for p in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))]
+                d["bbox"] = [min(p[0] for p in corners), min(p[1] for p in corners),
+                             max(p[0] for p in corners), max(p[1] for p in corners)]  # fmt: skip
+                d["angle"] = d.get("angle", 0.0) + deg
         return out
 
 

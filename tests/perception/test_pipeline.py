@@ -86,6 +86,41 @@ def test_low_resolution_copy_is_perceived_at_its_scale(toolchain, fast):
     assert sc.counts["segment"][0] >= 3 and sc.counts["point"][0] >= 3
 
 
+def test_high_resolution_image_is_shrunk_to_150_dpi_and_mapped_back(toolchain, fast):
+    """A 300 dpi render with no dpi in the file: its stroke width gives the dpi away, it is
+    perceived at 150 dpi, and the graph comes back in the input's pixels."""
+    img, gt = _render(toolchain, TRIANGLE, dpi=300)
+    graph = fast.perceive(img)
+    assert (graph.width, graph.height) == img.size
+    assert graph.dpi == pytest.approx(300, rel=0.25)
+    sc = compare(gt, graph)
+    for kind in ("point", "segment"):
+        assert sc.counts[kind][0] == sc.counts[kind][2], (kind, sc.counts[kind])
+    kept = Perception(dataclasses.replace(fast.config, resample=0)).perceive(img)
+    assert kept.dpi == graph.dpi and (kept.width, kept.height) == img.size
+
+
+def test_jpeg_copy_keeps_its_strokes(toolchain, fast):
+    """JPEG at quality 40 grows hairs on every stroke; the ink threshold rises with the
+    ringing, and the figure comes out whole. With the rule off it does not."""
+    from img2asy.data.augment import Degradation, degrade
+
+    code = r"""unitsize(1cm);
+    pair A=(0,0), B=(6,0), C=(4,3), D=(1,3);
+    draw(A--B--C--D--cycle); draw(A--C); draw(B--D);
+    draw(circle((9,1.5), 1.5));
+    """
+    res = toolchain.compile(code)
+    truth = annotate(res.pdf, res.tex, 150, toolchain.rasterize(res.pdf, 150).size)
+    img, gt = degrade(res.pdf, truth, Degradation(jpeg_quality=40), toolchain, seed=1)
+    sc = compare(gt, fast.perceive(img))
+    for kind in ("point", "segment", "circle"):
+        assert sc.counts[kind][0] == sc.counts[kind][1] == sc.counts[kind][2], (kind, sc.counts)
+    off = Perception(dataclasses.replace(fast.config, strokes=dataclasses.replace(fast.config.strokes, ring_gain=0)))
+    worse = compare(gt, off.perceive(img))
+    assert worse.counts["segment"][0] < sc.counts["segment"][0] and worse.counts["circle"][0] == 0
+
+
 def test_lattice_is_found_and_recorded(toolchain, fast):
     code = "unitsize(0.8cm);\nfor (int i=0; i<6; ++i) for (int j=0; j<4; ++j) dot((i,j));\ndraw((0,0)--(5,3));"
     img, gt = _render(toolchain, code)
@@ -115,6 +150,14 @@ def test_config_file_and_dpi_estimate():
     assert estimate_dpi([(0, 0, 5, 8)] * 4) < 100
     assert estimate_dpi([(0, 0, 10, 17)] * 4) == 150.0
     assert math.isclose(estimate_dpi([]), 150.0)
+    # strokes twice as wide as a 0.5 bp pen at 150 dpi, and text that is not small: 300 dpi
+    big = [(0, 0, 20, 36)] * 4
+    assert estimate_dpi(big, width=2.7) == pytest.approx(300, rel=0.01)
+    assert estimate_dpi([], width=2.7) == pytest.approx(300, rel=0.01)
+    # a moderately thick pen with text of the usual size is a thick pen, not a higher dpi
+    assert estimate_dpi([(0, 0, 10, 17)] * 4, width=2.1) == 150.0
+    # large text over strokes of the usual width is large text
+    assert estimate_dpi(big, width=1.35) == 150.0
 
 
 def test_an_image_over_the_time_limit_is_a_clear_error_and_the_next_one_runs(toolchain):

@@ -11,7 +11,7 @@ import pytest
 from img2asy.data.annotate import annotate
 from img2asy.perception.fitting import fit_circle, fit_line, split_run
 from img2asy.perception.skeleton import pixel_graph, thin
-from img2asy.perception.strokes import StrokeConfig, ink_along, prepare, vectorise
+from img2asy.perception.strokes import StrokeConfig, ink_along, ink_layers, ink_width, prepare, ringing, vectorise
 
 
 def test_thinning_gives_one_pixel_wide_connected_lines():
@@ -124,3 +124,54 @@ def test_crossing_lines_stay_whole_and_corners_are_exact(toolchain):
     lengths = sorted(p.length() for p in segs)
     assert lengths[-1] > 5.5 * 150 / 2.54  # the crossing line is not cut at the triangle
     assert len(segs) == 4
+
+
+def _jpeg(img, quality: int):
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    img.convert("RGB").save(buf, "JPEG", quality=quality)
+    return Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+
+
+def test_jpeg_ringing_raises_the_ink_threshold_but_keeps_light_grid_lines(toolchain):
+    """JPEG leaves faint speckle beside every dark stroke; at a fixed threshold it becomes
+    hairs on the strokes (real val circle F1 0.125 at quality 40). The threshold rises with
+    the ringing, and faint ink in long runs of its own (a light grid line) still counts."""
+    code = r"""unitsize(1cm);
+    for (int i=0; i<=6; ++i) draw((i,0)--(i,4), gray(0.88));
+    draw(circle((3,2), 1.8), linewidth(0.8));
+    draw((0,2)--(6,2), linewidth(0.8));
+    """
+    img, _ = _render(toolchain, code)
+    clean = np.asarray(img.convert("RGB"))
+    lossy = np.asarray(_jpeg(img, 40))
+    lum = lambda a: a.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)  # noqa: E731
+    assert ringing(lum(clean), 255.0) < 3 < 8 < ringing(lum(lossy), 255.0)
+    fixed, _ = ink_layers(lossy, (255, 255, 255), 20)
+    adaptive, _ = ink_layers(lossy, (255, 255, 255), 20, ring_gain=4.0)
+    truth, _ = ink_layers(clean, (255, 255, 255), 20)
+    dark = cv2.dilate((lum(clean) < 128).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    beside = ~truth & dark  # paper within 2 px of dark ink: where the hairs grow
+    assert adaptive[beside].sum() < 0.5 * fixed[beside].sum()
+    grid_x = [round(i * 150 / 2.54) for i in (0, 6)]  # the light grid lines at either side survive
+    col = lambda m, x: m[:, max(0, x - 3) : x + 4].any(axis=1).mean()  # noqa: E731
+    for x in grid_x:
+        x += int(np.argmax(truth.any(axis=0)))  # the drawing's left edge in the image
+        assert col(adaptive, x) > 0.8 * col(truth, x)
+    assert np.array_equal(ink_layers(clean, (255, 255, 255), 20, ring_gain=4.0)[0], truth)
+
+
+def test_ink_width_is_sub_pixel_and_follows_the_dpi(toolchain):
+    res = toolchain.compile("unitsize(1cm);\ndraw((0,0)--(5,3)--(6,0)--cycle);\ndraw(circle((3,1),1));")
+    widths = {}
+    for dpi in (72, 150, 300):
+        arr = np.asarray(toolchain.rasterize(res.pdf, dpi).convert("RGB"))
+        widths[dpi] = ink_width(prepare(arr, (255, 255, 255), 1.0))
+    assert widths[72] < 1.0 < widths[150] < 1.8 < widths[300]
+    assert widths[300] / widths[150] == pytest.approx(2.0, rel=0.25)
+    # without antialiasing widths are whole pixels and say nothing about the dpi
+    aliased = np.asarray(toolchain.rasterize(res.pdf, 150, "all", False).convert("RGB"))
+    assert ink_width(prepare(aliased, (255, 255, 255), 1.0)) is None

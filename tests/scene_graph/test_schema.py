@@ -47,6 +47,18 @@ def test_scaled_moves_every_coordinate():
     assert g.g.nodes["l0"]["bbox"] == [0, 0, 18, 24]
 
 
+def test_rotated_turns_about_the_centre_and_back():
+    g = _graph()
+    r = g.rotated(90.0)  # counter-clockwise on screen (y down): right of centre goes up
+    assert (r.width, r.height) == (200, 100)
+    x, y = r.g.nodes["p1"]["xy"]
+    assert (x, y) == pytest.approx((100 + (20.25 - 50), 50 - (110.0 - 100)))
+    assert r.g.nodes["l0"]["angle"] == 90.0
+    back = r.rotated(-90.0)
+    assert back.g.nodes["p0"]["xy"] == pytest.approx([10.5, 20.25], abs=0.02)
+    assert back.g.nodes["s0"]["b"] == pytest.approx([110.0, 20.25], abs=0.02)
+
+
 def test_rejects_unknown_kinds_and_relations():
     g = SceneGraph(10, 10)
     with pytest.raises(ValueError):
