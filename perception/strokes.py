@@ -481,7 +481,7 @@ def ink_width(prep: Prepared, min_length: int = 20, min_grey: float = 0.1) -> fl
         return None
     skel = thin(prep.strokes)
     length = np.bincount(lab[skel], minlength=n)
-    dark = np.bincount(lab[prep.strokes], weights=prep.dark[prep.strokes], minlength=n)
+    dark = np.bincount(lab[prep.strokes], weights=d, minlength=n)
     ok = length >= min_length
     ok[0] = False
     return float(np.median(dark[ok] / length[ok])) if ok.any() else None

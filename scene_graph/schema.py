@@ -148,7 +148,6 @@ class SceneGraph:
                     d[key] = d[key] * factor
         return out
 
-
     def rotated(self, deg: float) -> "SceneGraph":
         """The same graph for its image rotated by ``deg`` counter-clockwise about the image
         centre, canvas size kept (PIL's ``Image.rotate``)."""
