@@ -162,3 +162,33 @@ def glyph_boxes(mask: np.ndarray, scale: float = 1.0, cfg: GlyphConfig = GlyphCo
         b = boxes[members]
         out.append((float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max())))
     return out
+
+
+def is_dash(ink: np.ndarray, box: Box, width: float, scale: float = 1.0, reach: float = 22.0) -> bool:
+    """Whether the ink in ``box`` is one straight thin piece with more ink straight ahead along
+    its axis: a dash of a dashed line, which OCR reads as ``1``, ``l`` or ``/`` (in real MATH
+    train diagrams the commonest label that is not there), not a label. A drawn ``1`` or ``l``
+    has a serif or a hook, so it is not straight to within half a line width."""
+    h, w = ink.shape
+    x0, y0 = max(0, int(math.floor(box[0])) - 1), max(0, int(math.floor(box[1])) - 1)
+    x1, y1 = min(w, int(math.ceil(box[2])) + 1), min(h, int(math.ceil(box[3])) + 1)
+    ys, xs = np.nonzero(ink[y0:y1, x0:x1])
+    if len(xs) < 4:
+        return False
+    pts = np.c_[xs + x0 + 0.5, ys + y0 + 0.5]
+    c = pts.mean(0)
+    _, vecs = np.linalg.eigh(np.cov((pts - c).T))
+    v, u = vecs[:, 0], vecs[:, 1]
+    if float(np.abs((pts - c) @ v).max()) > 0.5 * width + 1.0:
+        return False
+    t = (pts - c) @ u
+    for sign, end in ((1.0, float(t.max())), (-1.0, float(t.min()))):
+        for s in np.arange(1.5, reach * scale, 1.0):
+            for off in (-1.0, 0.0, 1.0):
+                qx, qy = c + u * (end + sign * s) + v * off
+                ix, iy = int(qx), int(qy)
+                if not (0 <= ix < w and 0 <= iy < h):
+                    continue
+                if ink[iy, ix] and not (x0 <= ix < x1 and y0 <= iy < y1):
+                    return True
+    return False

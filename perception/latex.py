@@ -241,6 +241,10 @@ def _symbols(s: str) -> str:
     return "".join(out)
 
 
+# A "_" or "^" with nothing after it (OCR reads a stroke under a letter as "_"): TeX stops on it.
+_DANGLING_SCRIPT = re.compile(r"[_^]+(?=$|[_^])")
+
+
 def math_latex(s: str, ctx: TextContext) -> str:
     """The body of a math label (no ``$``) from cleaned OCR text."""
     s = s.replace(" ", "")
@@ -256,8 +260,10 @@ def math_latex(s: str, ctx: TextContext) -> str:
     s = _scripts_to_latex(s)
     s = re.sub(r"°+", r"^\\circ", s).replace("%", r"\%")
     s = s.replace("^\\circ^\\circ", "^\\circ")
+    s = re.sub(r"(?<=\\circ)(?=[A-Za-z])", " ", s)  # 10°x: "\circx" would be an unknown command
     s = _symbols(s)
     s = _sqrt(s)
+    s = _DANGLING_SCRIPT.sub("", s)
     if ctx.fraction and "/" in s:
         num, _, den = s.partition("/")
         return f"\\frac{{{num}}}{{{den}}}"
@@ -276,7 +282,8 @@ def to_latex(text: str, context: TextContext | None = None) -> str:
     if is_prose(s):
         s = _escape_text(s).replace("°", "$^\\circ$")
         return re.sub(r"\x01(.)", r"$^\1$", re.sub(r"\x02(.)", r"$_\1$", s))
-    return f"${math_latex(s, ctx)}$"
+    body = math_latex(s, ctx)
+    return f"${body}$" if body else ""
 
 
 # ------------------------------------------------------------------ comparison

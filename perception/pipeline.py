@@ -28,7 +28,7 @@ from PIL import Image
 from img2asy.scene_graph.schema import SceneGraph
 
 from .assemble import AssembleConfig, LabelRead, assemble
-from .glyphs import GlyphConfig, glyph_boxes
+from .glyphs import GlyphConfig, glyph_boxes, is_dash
 from .image import ImageLimits, ImageSource, LoadedImage, PerceptionError, load_image
 from .strokes import StrokeConfig, ink_width, prepare, vectorise
 from .words import WordConfig, join_words
@@ -201,10 +201,12 @@ class Perception:
         if self.config.ocr:
             n_read = len(labels)
             labels = join_words(labels, lambda b: self._read(work, [b], near_points(vec, [b]))[0], self.config.words)
-            # a box OCR cannot read (and the detector did not call text) is line art: vectorise it
+            # a box OCR cannot read (and the detector did not call text), or reads as signs or
+            # as text with no LaTeX (a lone "_"), is line art: vectorise it
             det_boxes = self._text_detections(dets or [])
             keep = [lab for lab in labels if (lab.conf >= self.config.min_text_conf or _overlaps_any(lab.bbox, det_boxes))
-                    and not signs_only(lab.latex)]
+                    and not signs_only(lab.latex) and not (lab.text.strip() and not lab.latex)
+                    and not (_STROKE_LIKE.fullmatch(lab.text.strip()) and is_dash(prep.ink, lab.bbox, prep.line_width, prep.scale))]
             if len(keep) < n_read:
                 labels = keep
                 vec = vectorise(prep, [lab.bbox for lab in keep], self.config.strokes)
@@ -270,13 +272,14 @@ class Perception:
         return out
 
 
-_SIGNS = re.compile(r"[-+−–—一十,.·●\\$\s]+")
+_STROKE_LIKE = re.compile(r"[1lI|/\\iı]")  # one glyph a straight dash could be read as
+_SIGNS = re.compile(r"(?:[-+−–—一十,._·•●\\$\s]|\\cdot|\\bullet)+")
 
 
 def signs_only(latex: str) -> bool:
-    """A reading of nothing but signs and dots (``+``, ``-+``, ``--``) is where dashed grid lines
-    cross or a dash sits alone, not a label: 38 such boxes in real val/test, against one ``+``
-    label among all 865 MATH diagrams."""
+    """A reading of nothing but signs and dots (``+``, ``-+``, ``--``, ``\\cdot``) is where dashed
+    grid lines cross, a dash sits alone or a drawn dot stands apart (a lattice of dots), not a
+    label: 38 such boxes in real val/test, against one ``+`` label among all 865 MATH diagrams."""
     return bool(latex) and _SIGNS.fullmatch(latex) is not None
 
 

@@ -220,9 +220,19 @@ def ink_layers(rgb: np.ndarray, paper: tuple[int, int, int], delta: int,
     return ink, dark
 
 
-def _typical_width(ink: np.ndarray, dt: np.ndarray) -> float:
-    """Median stroke width from the distance transform on ridge pixels of thin ink."""
+def _typical_width(ink: np.ndarray, dt: np.ndarray, elongation: float = 3.0) -> float:
+    """Median stroke width from the distance transform on ridge pixels of thin ink.
+
+    Only ink parts at least ``elongation`` times as long as they are thick count: a figure of
+    nothing but dots (a lattice) otherwise takes the dots' diameter for its line width, and the
+    blob finder then looks for blobs thicker than the dots themselves."""
     ridge = ink & (dt >= cv2.dilate(dt, np.ones((3, 3), np.uint8)) - 1e-6) & (dt <= 4.5)
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    if n > 1:
+        thick = np.zeros(n, np.float32)
+        np.maximum.at(thick, lab[ridge], dt[ridge])
+        long = stats[:, cv2.CC_STAT_WIDTH].clip(min=stats[:, cv2.CC_STAT_HEIGHT]) >= elongation * 2 * thick
+        ridge &= long[lab]
     vals = dt[ridge]
     if len(vals) < 10:
         return 1.0

@@ -41,6 +41,9 @@ from img2asy.perception.latex import TextContext, normalize_latex, to_latex
         ("9”", "$9''$"),  # inches
         ('12"', "$12''$"),
         ("", ""),
+        ("2x+10°x", r"$2x+10^\circ x$"),  # "\circx" would stop TeX
+        ("L_", "$L$"),  # a stroke under a letter read as "_"
+        ("_", ""),
     ],
 )
 def test_to_latex(text: str, expected: str) -> None:
@@ -96,3 +99,12 @@ def test_normalize_keeps_differences() -> None:
     assert normalize_latex("$x^2$") != normalize_latex("$x_2$")
     assert normalize_latex("$A$") != normalize_latex("$a$")
     assert normalize_latex(r"$\frac{1}{2}$") != normalize_latex("$12$")
+
+
+def test_mapped_readings_compile(toolchain) -> None:
+    """Readings that once gave LaTeX that stops TeX (an unknown "\\circx", a dangling "_")
+    now compile with the real toolchain; 7 of 510 real train figures fell back to plain labels."""
+    for text in ("2x+10°x+26°", "y°x°", "L_", "h_", ".D_", "'O-_"):
+        latex = to_latex(text)
+        res = toolchain.compile(f'size(50); draw((0,0)--(1,0)); label("{latex}", (0,0));')
+        assert res.ok, (text, latex, res.errors)

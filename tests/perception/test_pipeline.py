@@ -132,6 +132,16 @@ def test_lattice_is_found_and_recorded(toolchain, fast):
     assert compare(gt, graph).counts["point"][0] == 24
 
 
+def test_a_figure_of_dots_alone_is_dots_not_text(toolchain):
+    # A 3x3 lattice of dots with no line in it (as MATH draws for counting problems), small:
+    # its line width must not be read off the dots, and OCR's "bullet" readings are no labels.
+    code = "size(50);\nfor (int i=0; i<3; ++i) for (int j=0; j<3; ++j) dot((5i,5j));"
+    img, gt = _render(toolchain, code, dpi=90)
+    graph = perceive(img)
+    assert list(graph.nodes("label")) == []
+    assert compare(gt, graph).counts["point"] == [9, 9, 9]
+
+
 def test_graph_serialises_and_round_trips(toolchain, fast):
     img, _ = _render(toolchain, TRIANGLE)
     graph = fast.perceive(img)
@@ -174,7 +184,7 @@ def test_an_image_over_the_time_limit_is_a_clear_error_and_the_next_one_runs(too
 def test_readings_of_signs_alone_are_line_art_not_labels() -> None:
     from img2asy.perception.pipeline import signs_only
 
-    for junk in ("$+$", "$-+$", "$--$", "$-$", "$十$", "$,$"):
+    for junk in ("$+$", "$-+$", "$--$", "$-$", "$十$", "$,$", "$\\cdot$", "$●$", "$\\bullet$"):
         assert signs_only(junk), junk
-    for label in ("$-3$", "$+5$", "?", "$?$", "$A$", "$x$", ""):
+    for label in ("$-3$", "$+5$", "?", "$?$", "$A$", "$x$", "", "$\\cdot A$"):
         assert not signs_only(label), label
