@@ -22,6 +22,7 @@ crop. What a one-line recognizer cannot read is handled around it:
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import cv2
@@ -79,6 +80,9 @@ def fraction_split(mask: np.ndarray) -> tuple[slice, slice] | None:
     bar of a theta touches its outline).
     """
     h, w = mask.shape
+    cols = np.nonzero(mask.any(axis=0))[0]
+    if cols.size:
+        w = int(cols[-1] - cols[0] + 1)  # the ink's width: a padded crop has margins beside the bar
     if h < 12 or w < 3:
         return None
     rows = mask.sum(axis=1)
@@ -301,6 +305,9 @@ def erase_lines(image: np.ndarray, box: Box) -> np.ndarray | None:
     return np.ascontiguousarray(out[iy0:iy1, ix0:ix1])
 
 
+_FRACTION_PART = re.compile(r"[0-9A-Za-z+\-−.,()√π]{1,6}")
+
+
 class Recognizer:
     """PP-OCR recognition on label crops; ``read`` gives text, ``read_label`` LaTeX too."""
 
@@ -345,11 +352,13 @@ class Recognizer:
         if not mask.any():
             return Reading("", 0.0, "", TextContext(near_point=near_point))
         split = fraction_split(mask)
-        if split is not None:
+        ys, xs = np.nonzero(mask)
+        if split is not None and np.ptp(ys) + 1 <= 3.2 * (np.ptp(xs) + 1):  # taller: a word set vertically
             parts = [_trim(mask, rows) for rows in split]
             if all(parts):
                 (nt, nc), (dt, dc) = (self._rec(np.ascontiguousarray(rgb[r, c])) for r, c in parts)
-                if nt and dt:
+                # both parts short math (a word set vertically, "Eaten", splits into "5" over "中")
+                if _FRACTION_PART.fullmatch(nt) and _FRACTION_PART.fullmatch(dt):
                     ctx = TextContext(near_point=near_point, fraction=True)
                     text = f"{nt}/{dt}"
                     return Reading(text, min(nc, dc), to_latex(text, ctx), ctx)

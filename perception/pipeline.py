@@ -206,7 +206,7 @@ class Perception:
             det_boxes = self._text_detections(dets or [])
             keep = [lab for lab in labels if (lab.conf >= self.config.min_text_conf or _overlaps_any(lab.bbox, det_boxes))
                     and not signs_only(lab.latex) and not (lab.text.strip() and not lab.latex)
-                    and not (_STROKE_LIKE.fullmatch(lab.text.strip()) and is_dash(prep.ink, lab.bbox, prep.line_width, prep.scale))]
+                    and not self._stroke_read_as_text(lab, prep)]
             if len(keep) < n_read:
                 labels = keep
                 vec = vectorise(prep, [lab.bbox for lab in keep], self.config.strokes)
@@ -257,6 +257,18 @@ class Perception:
             dets = det.predict(image)
             boxes += self._text_detections(dets)
         return merge_boxes(boxes), dets
+
+    def _stroke_read_as_text(self, lab: LabelRead, prep) -> bool:
+        """A one-glyph reading that a stroke could give (``1``, ``l``, ``/``) in a box of the wrong
+        size for one glyph (a detector box over line art, or a speck), or of a dash of a line.
+        Such readings were the commonest label in real train outputs that the figure lacks."""
+        if not _STROKE_LIKE.fullmatch(lab.text.strip()):
+            return False
+        h = lab.bbox[3] - lab.bbox[1]
+        s = prep.scale
+        if h > 1.5 * self.config.glyphs.max_height * s or h < 7.0 * s:
+            return True
+        return is_dash(prep.ink, lab.bbox, prep.line_width, s)
 
     def _text_detections(self, dets) -> list:
         """Boxes of the detector's text detections that are sure enough to be labels."""

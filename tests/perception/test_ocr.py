@@ -115,3 +115,21 @@ def test_erase_light_leaves_black_text_alone(sheet) -> None:
         crop = crop_box(img, d["bbox"])
         light = erase_light(crop)
         assert light is None or (ink_mask(light) == ink_mask(crop)).all(), d["latex"]
+
+
+def test_small_fraction_in_a_padded_box_and_a_vertical_word(toolchain, recognizer) -> None:
+    """A one-digit stacked fraction's bar spans its ink but not the padded crop the pipeline
+    reads (2 px each side): it is still a fraction. A word set vertically, whose letters give
+    full-width rows with gaps between them, is not one."""
+    res = toolchain.compile('unitsize(1cm); label("$\\frac{1}{4}$", (0,0)); label(rotate(90)*"Eaten", (3,0));'
+                            'draw((-1,-1)--(4,-1));')
+    assert res.ok, res.errors
+    img = toolchain.rasterize(res.pdf, 150)
+    labels = _labels(annotate(res.pdf, res.tex, 150, img.size))
+    frac = next(d for d in labels if "frac" in d["latex"])
+    x0, y0, x1, y1 = frac["bbox"]
+    r = recognizer.read_label(img, (x0 - 2, y0 - 2, x1 + 2, y1 + 2))
+    assert r.latex == r"$\frac{1}{4}$", r
+    word = next(d for d in labels if "Eaten" in d["latex"])
+    x0, y0, x1, y1 = word["bbox"]
+    assert "frac" not in recognizer.read_label(img, (x0 - 2, y0 - 2, x1 + 2, y1 + 2)).latex
