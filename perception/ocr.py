@@ -308,6 +308,12 @@ def erase_lines(image: np.ndarray, box: Box) -> np.ndarray | None:
 _FRACTION_PART = re.compile(r"[0-9A-Za-z+\-−.,()√π]{1,6}")
 
 
+def _vertical(mask: np.ndarray) -> bool:
+    """The ink is more than 3.2 times as tall as wide: a word set vertically, not a fraction."""
+    ys, xs = np.nonzero(mask)
+    return np.ptp(ys) + 1 > 3.2 * (np.ptp(xs) + 1)
+
+
 class Recognizer:
     """PP-OCR recognition on label crops; ``read`` gives text, ``read_label`` LaTeX too."""
 
@@ -352,8 +358,7 @@ class Recognizer:
         if not mask.any():
             return Reading("", 0.0, "", TextContext(near_point=near_point))
         split = fraction_split(mask)
-        ys, xs = np.nonzero(mask)
-        if split is not None and np.ptp(ys) + 1 <= 3.2 * (np.ptp(xs) + 1):  # taller: a word set vertically
+        if split is not None and not _vertical(mask):
             parts = [_trim(mask, rows) for rows in split]
             if all(parts):
                 (nt, nc), (dt, dc) = (self._rec(np.ascontiguousarray(rgb[r, c])) for r, c in parts)

@@ -201,12 +201,11 @@ class Perception:
         if self.config.ocr:
             n_read = len(labels)
             labels = join_words(labels, lambda b: self._read(work, [b], near_points(vec, [b]))[0], self.config.words)
-            # a box OCR cannot read (and the detector did not call text), or reads as signs or
-            # as text with no LaTeX (a lone "_"), is line art: vectorise it
+            # a box OCR cannot read (and the detector did not call text), or whose reading is
+            # line art, goes back to the vectoriser
             det_boxes = self._text_detections(dets or [])
             keep = [lab for lab in labels if (lab.conf >= self.config.min_text_conf or _overlaps_any(lab.bbox, det_boxes))
-                    and not signs_only(lab.latex) and not (lab.text.strip() and not lab.latex)
-                    and not self._stroke_read_as_text(lab, prep)]
+                    and not self._line_art(lab, prep)]
             if len(keep) < n_read:
                 labels = keep
                 vec = vectorise(prep, [lab.bbox for lab in keep], self.config.strokes)
@@ -258,10 +257,13 @@ class Perception:
             boxes += self._text_detections(dets)
         return merge_boxes(boxes), dets
 
-    def _stroke_read_as_text(self, lab: LabelRead, prep) -> bool:
-        """A one-glyph reading that a stroke could give (``1``, ``l``, ``/``) in a box of the wrong
-        size for one glyph (a detector box over line art, or a speck), or of a dash of a line.
-        Such readings were the commonest label in real train outputs that the figure lacks."""
+    def _line_art(self, lab: LabelRead, prep) -> bool:
+        """Whether a reading is of line art, not a label: signs alone (:func:`signs_only`), text
+        with no LaTeX (a lone ``_``), or one glyph a stroke could give (``1``, ``l``, ``/``) in a
+        box of the wrong size for one glyph (a detector box over line art, or a speck) or on a
+        dash of a line. The last were the commonest label in real train outputs that the figure lacks."""
+        if signs_only(lab.latex) or (lab.text.strip() and not lab.latex):
+            return True
         if not _STROKE_LIKE.fullmatch(lab.text.strip()):
             return False
         h = lab.bbox[3] - lab.bbox[1]

@@ -38,7 +38,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import networkx as nx
 
@@ -160,13 +160,7 @@ class SceneGraph:
             return [round(cx + c * x + s * y, 2), round(cy - s * x + c * y, 2)]
 
         for _, d in out.nodes():
-            for key in ("xy", "a", "b", "center", "tip"):
-                if key in d:
-                    d[key] = rot(d[key])
-            if "pts" in d:
-                d["pts"] = [rot(p) for p in d["pts"]]
-            if "subpaths" in d:
-                d["subpaths"] = [[rot(p) for p in sp] for sp in d["subpaths"]]
+            map_points(d, rot)
             if "start" in d:
                 d["start"], d["end"] = d["start"] + deg, d["end"] + deg
             if "bbox" in d:
@@ -176,6 +170,21 @@ class SceneGraph:
                              max(p[0] for p in corners), max(p[1] for p in corners)]  # fmt: skip
                 d["angle"] = d.get("angle", 0.0) + deg
         return out
+
+
+POINT_KEYS = ("xy", "a", "b", "center", "tip")  # node attributes that hold one point
+
+
+def map_points(d: dict[str, Any], f: Callable[[Any], Any], subpaths: bool = True) -> None:
+    """Replace every point of node attributes ``d`` by ``f(point)``, in a fixed order (single
+    points, then ``pts``, then ``subpaths``), so a random ``f`` draws in the same order each time."""
+    for key in POINT_KEYS:
+        if key in d:
+            d[key] = f(d[key])
+    if "pts" in d:
+        d["pts"] = [f(p) for p in d["pts"]]
+    if subpaths and "subpaths" in d:
+        d["subpaths"] = [[f(p) for p in sp] for sp in d["subpaths"]]
 
 
 def _scale(v: Any, f: float) -> Any:

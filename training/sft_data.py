@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Iterable
 
 from img2asy.codegen.prompt import build_messages
-from img2asy.scene_graph.schema import SceneGraph
+from img2asy.scene_graph.schema import SceneGraph, map_points
 from img2asy.scene_graph.serialize import to_text
 
 INPUT_MODES = ("perception", "noisy_gt", "gt", "auto")
@@ -146,11 +146,7 @@ def perturb(graph: SceneGraph, cfg: NoiseConfig, rng: random.Random) -> SceneGra
         return [round(p[0] + dx, 2), round(p[1] + dy, 2)]
 
     for n, d in list(out.nodes()):
-        for key in ("xy", "a", "b", "center", "tip"):
-            if key in d:
-                d[key] = move(d[key])
-        if "pts" in d:
-            d["pts"] = [move(p) for p in d["pts"]]
+        map_points(d, move, subpaths=False)
         if "bbox" in d:
             dx, dy = rng.gauss(0, cfg.jitter_px), rng.gauss(0, cfg.jitter_px)
             d["bbox"] = [round(v + (dx if i % 2 == 0 else dy), 2) for i, v in enumerate(d["bbox"])]

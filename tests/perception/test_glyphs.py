@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from img2asy.perception.glyphs import glyph_boxes, is_dash
@@ -14,8 +15,6 @@ def _ink(toolchain, code: str) -> np.ndarray:
 
 
 def _parts(mask: np.ndarray) -> list[tuple[float, float, float, float]]:
-    import cv2
-
     n, _, st, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     return [(float(x), float(y), float(x + w), float(y + h)) for x, y, w, h, _ in st[1:]]
 

@@ -199,9 +199,11 @@ def test_one_glyph_readings_of_line_art_are_not_labels(toolchain, fast) -> None:
     img, gt = _render(toolchain, 'unitsize(1cm); draw((0,0)--(0,4)); label("$1$", (2,2)); draw((3,0)--(4,1), dashed);')
     prep = prepare(np.asarray(img.convert("RGB")), (255, 255, 255), 1.0, fast.config.strokes)
     one = next(d for _, d in gt.nodes("label"))["bbox"]
-    assert not fast._stroke_read_as_text(LabelRead(tuple(one), "1", "$1$", 0.9), prep)
-    assert not fast._stroke_read_as_text(LabelRead(tuple(one), "A", "$A$", 0.9), prep)
+    assert not fast._line_art(LabelRead(tuple(one), "1", "$1$", 0.9), prep)
+    assert not fast._line_art(LabelRead(tuple(one), "A", "$A$", 0.9), prep)
     tall = (one[0] - 40, 5.0, one[2] + 40, 5.0 + 2 * 28 * 1.0)  # a detector box over line art
-    assert fast._stroke_read_as_text(LabelRead(tall, "1", "$1$", 0.9), prep)
+    assert fast._line_art(LabelRead(tall, "1", "$1$", 0.9), prep)
     speck = (one[0], one[1], one[2], one[1] + 4)
-    assert fast._stroke_read_as_text(LabelRead(speck, "l", "$l$", 0.9), prep)
+    assert fast._line_art(LabelRead(speck, "l", "$l$", 0.9), prep)
+    assert fast._line_art(LabelRead(tuple(one), "•", "$\\cdot$", 0.9), prep)  # signs alone
+    assert fast._line_art(LabelRead(tuple(one), "_", "", 0.9), prep)  # read, but no LaTeX
