@@ -26,13 +26,15 @@ class GlyphConfig:
     gap_y: float = 0.4
     bar_thickness: float = 1.3  # px (std across the component): thinner and straight is a bar
     slash_reach: float = 1.75  # a slanted stroke longer than this many glyph heights passes by, not a "/" (a "(" is ~1.5)
+    bar_reach: float = 2.5  # glyph heights: a longer bar is a fraction bar only between glyphs
+    diagonal: float = 0.15  # glyphs sharing less than this of their rows and of their columns are two labels
 
 
 @dataclass
 class _Comp:
     box: list[float]
     area: int
-    kind: str  # glyph | bar | slash | speck | art
+    kind: str  # glyph | bar | slash | speck | art (repeated dash crossings) | line (a long bar)
 
 
 def _classify(mask: np.ndarray, x: int, y: int, w: int, h: int, lab: np.ndarray, i: int, scale: float,
@@ -46,10 +48,32 @@ def _classify(mask: np.ndarray, x: int, y: int, w: int, h: int, lab: np.ndarray,
     thin_std = float(np.sqrt(max(ev[0], 0)))
     long_std = float(np.sqrt(max(ev[1], 0)))
     if thin_std <= cfg.bar_thickness * max(1.0, scale) and long_std >= 3.0 * max(thin_std, 0.3):
-        return "bar" if w >= 2 * h else "slash"  # a horizontal bar (minus, fraction) or a slanted stroke
+        if w >= 2 * h:
+            return "bar"  # a horizontal bar (minus, fraction)
+        return "glyph" if _digit_one(ys, xs, h, scale, cfg) else "slash"  # else a slanted stroke
     if h < cfg.min_height * scale and w < cfg.min_height * scale:
         return "speck"
     return "glyph"
+
+
+def _digit_one(ys: np.ndarray, xs: np.ndarray, h: int, scale: float, cfg: GlyphConfig) -> bool:
+    """Whether a thin upright stroke of glyph height has the digit ``1``'s serifs: a foot
+    reaching out on both sides and a flag out to the left at the top. A ``1`` is thin enough to
+    pass for a stroke, so tick labels ``1`` and ``-1`` were never boxed (the commonest label
+    missing from real train outputs). A dash has rows of one width; where dashed grid lines
+    meet (a dash on a dash, ``⊥``) there is no flag."""
+    if not cfg.min_height * scale <= h <= cfg.max_height * scale or xs.max() - xs.min() >= 0.8 * h:
+        return False
+    rows = [xs[ys == r] for r in range(h)]
+    if any(len(r) == 0 for r in rows):
+        return False
+    left = np.array([r.min() for r in rows])
+    right = np.array([r.max() for r in rows])
+    stem_l, stem_r = float(np.median(left)), float(np.median(right))
+    stem = stem_r - stem_l + 1
+    foot = left[-1] < stem_l and right[-1] > stem_r and right[-1] - left[-1] + 1 >= max(3.0 * scale, 2.5 * stem)
+    flag = left[: max(1, int(0.4 * h))].min() <= stem_l - 1
+    return h >= 3.0 * stem and foot and flag
 
 
 def _mark_patterns(comps: list[_Comp], lab: np.ndarray, idx: list[int], scale: float, twins: int = 3) -> None:
@@ -81,6 +105,25 @@ def _mark_patterns(comps: list[_Comp], lab: np.ndarray, idx: list[int], scale: f
             hits += union > 0 and inter / union >= 0.7
         if hits >= twins and _dashes_between(comps, k, info, g, aligned, tol):
             comps[k].kind = "art"
+
+
+def _mark_long_bars(comps: list[_Comp], reach: float) -> None:
+    """A bar longer than ``reach`` glyph heights is a fraction bar only with glyphs above and
+    below it; else it is line art (a polygon's side cut off by the dots at its ends), which
+    would chain the names of its two end points into one label (real train read ``AB``)."""
+    glyphs = [c.box for c in comps if c.kind == "glyph"]
+    if not glyphs:
+        return
+    h = float(np.median([b[3] - b[1] for b in glyphs]))
+    for c in comps:
+        x0, y0, x1, y1 = c.box
+        if c.kind != "bar" or x1 - x0 <= reach * h:
+            continue
+        over = [b for b in glyphs if x0 <= (b[0] + b[2]) / 2 <= x1]
+        above = any(y0 - 1.5 * h <= b[3] <= y0 + 2 for b in over)
+        below = any(y1 - 2 <= b[1] <= y1 + 1.5 * h for b in over)
+        if not (above and below):
+            c.kind = "line"
 
 
 def _dashes_between(comps: list[_Comp], k: int, info: np.ndarray, g: list[int], aligned: np.ndarray, tol: float) -> bool:
@@ -120,6 +163,7 @@ def glyph_boxes(mask: np.ndarray, scale: float = 1.0, cfg: GlyphConfig = GlyphCo
         comps.append(_Comp([x, y, x + w, y + h], area, kind))
         idx.append(i)
     _mark_patterns(comps, lab, idx, scale)
+    _mark_long_bars(comps, cfg.bar_reach)
     glyphs = [c for c in comps if c.kind == "glyph"]
     if not glyphs:
         return []
@@ -149,6 +193,11 @@ def glyph_boxes(mask: np.ndarray, scale: float = 1.0, cfg: GlyphConfig = GlyphCo
             bw, bh = comps[b].box[2] - comps[b].box[0], comps[b].box[3] - comps[b].box[1]
             if comps[b].kind == "slash" and math.hypot(bw, bh) > cfg.slash_reach * max(comps[a].box[3] - comps[a].box[1], 16.0 * scale):
                 continue  # a slanted line longer than the glyph is a stroke passing by, not a "/"
+            if comps[b].kind == "line":
+                continue
+            if comps[b].kind == "glyph" and (_diagonal(comps[a].box, comps[b].box, cfg.diagonal)
+                                             or line_between(mask, comps[a].box, comps[b].box)):
+                continue
             ra, rb = find(a), find(int(b))
             if ra != rb:
                 parent[rb] = ra
@@ -162,6 +211,40 @@ def glyph_boxes(mask: np.ndarray, scale: float = 1.0, cfg: GlyphConfig = GlyphCo
         b = boxes[members]
         out.append((float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max())))
     return out
+
+
+def _diagonal(a: list[float], b: list[float], share: float, size: float = 0.8) -> bool:
+    """Whether two glyphs of one size sit corner to corner, sharing almost no rows and no
+    columns: the names of two points either side of a vertex (``B`` above-left of ``P``), not
+    one label. Glyphs of one label share rows (a word) or columns (a fraction, two lines), or
+    one is smaller (a script: the ``°`` of ``x°`` sits above the ``x``)."""
+    ha, hb = a[3] - a[1], b[3] - b[1]
+    if min(ha, hb) < size * max(ha, hb):
+        return False
+    rows = min(a[3], b[3]) - max(a[1], b[1])
+    cols = min(a[2], b[2]) - max(a[0], b[0])
+    return rows < share * min(ha, hb) and cols < share * min(a[2] - a[0], b[2] - b[0])
+
+
+def line_between(ink: np.ndarray, a: Box, b: Box, reach: float = 0.25) -> bool:
+    """Whether a stroke crosses the space between two boxes side by side: ink there that runs
+    on above or below their shared rows by more than ``reach`` text heights. A word space is
+    blank, so ``y°`` and ``x°`` either side of a segment are two labels (real train read ``y°x°``)."""
+    (l, r) = (a, b) if a[0] <= b[0] else (b, a)
+    x0, x1 = int(math.ceil(l[2])), int(math.floor(r[0]))
+    if x1 - x0 < 1:
+        return False
+    y0, y1 = max(l[1], r[1]), min(l[3], r[3])
+    h = max(l[3] - l[1], r[3] - r[1])
+    top, bottom = max(0, int(y0 - 2 * h)), min(ink.shape[0], int(math.ceil(y1 + 2 * h)))
+    left, right = max(0, int(l[0])), min(ink.shape[1], int(math.ceil(r[2])))
+    n, lab = cv2.connectedComponents(ink[top:bottom, left:right].astype(np.uint8), connectivity=8)
+    strip = lab[int(y0) - top : int(math.ceil(y1)) - top, x0 - left : x1 - left]
+    for i in set(np.unique(strip).tolist()) - {0}:
+        rows = np.nonzero((lab == i).any(axis=1))[0] + top
+        if rows.min() < y0 - reach * h or rows.max() > y1 + reach * h:
+            return True
+    return False
 
 
 def is_dash(ink: np.ndarray, box: Box, width: float, scale: float = 1.0, reach: float = 22.0) -> bool:

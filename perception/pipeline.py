@@ -200,7 +200,7 @@ class Perception:
         labels = self._read(work, boxes, near_points(vec, boxes))
         if self.config.ocr:
             n_read = len(labels)
-            labels = join_words(labels, lambda b: self._read(work, [b], near_points(vec, [b]))[0], self.config.words)
+            labels = join_words(labels, lambda b: self._read(work, [b], near_points(vec, [b]))[0], self.config.words, prep.ink)
             # a box OCR cannot read (and the detector did not call text), or whose reading is
             # line art, goes back to the vectoriser
             det_boxes = self._text_detections(dets or [])

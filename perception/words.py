@@ -14,7 +14,10 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+import numpy as np
+
 from .assemble import LabelRead
+from .glyphs import line_between
 
 Box = tuple[float, float, float, float]
 
@@ -58,9 +61,17 @@ def joinable(a: LabelRead, b: LabelRead, cfg: WordConfig = WordConfig()) -> bool
     return not (ka == kb and ka in ("number", "letter"))
 
 
+def _whole(lab: LabelRead) -> bool:
+    """Whether a reading's brackets balance. ``B`` and ``1,0)`` either side of an axis are one
+    label drawn over it (``B(1,0)``), so a stroke between two boxes parts only whole readings."""
+    t = lab.latex or lab.text
+    return t.count("(") == t.count(")") and t.count("[") == t.count("]")
+
+
 def join_words(labels: list[LabelRead], reread: Callable[[Box], LabelRead],
-               cfg: WordConfig = WordConfig()) -> list[LabelRead]:  # fmt: skip
-    """Labels with split words joined, left to right; ``reread`` reads a joined box."""
+               cfg: WordConfig = WordConfig(), ink: np.ndarray | None = None) -> list[LabelRead]:  # fmt: skip
+    """Labels with split words joined, left to right; ``reread`` reads a joined box. With the
+    page's ``ink``, two whole readings with a stroke between them (:func:`line_between`) stay apart."""
     out = sorted(labels, key=lambda r: (r.bbox[0], r.bbox[1]))
     refused: set[Box] = set()
     changed = True
@@ -68,7 +79,8 @@ def join_words(labels: list[LabelRead], reread: Callable[[Box], LabelRead],
         changed = False
         for i, a in enumerate(out):
             for j, b in enumerate(out):
-                if i == j or not joinable(a, b, cfg):
+                if i == j or not joinable(a, b, cfg) or (ink is not None and _whole(a) and _whole(b)
+                                                         and line_between(ink, a.bbox, b.bbox)):
                     continue
                 box = (min(a.bbox[0], b.bbox[0]), min(a.bbox[1], b.bbox[1]), max(a.bbox[2], b.bbox[2]), max(a.bbox[3], b.bbox[3]))
                 if box in refused:

@@ -59,3 +59,47 @@ def test_spaced_labels_come_back_whole_and_neighbours_apart(toolchain) -> None:
     for want in ("$Q(0, 12)$", "$y = f(x)$", "$-2$", "$-1$", "$A$", "$B$"):
         assert normalize_latex(want) in got, (want, got)
     assert any(g.replace(" ", "") in ("12cm", "$12$cm") for g in got), got
+
+
+def test_a_stroke_in_the_gap_keeps_two_boxes_apart() -> None:
+    import numpy as np
+
+    from img2asy.perception.glyphs import line_between
+
+    ink = np.zeros((100, 120), bool)
+    a, b = (10.0, 40.0, 40.0, 60.0), (50.0, 40.0, 80.0, 60.0)
+    ink[42:58, 12:38] = ink[42:58, 52:78] = True  # the two words' ink
+    assert not line_between(ink, a, b)  # a blank word space
+    ink[50:53, 44:46] = True  # a comma-sized speck in it
+    assert not line_between(ink, a, b)
+    ink[5:95, 45] = True  # a segment passing between them
+    assert line_between(ink, a, b)
+    assert line_between(ink, b, a)
+
+
+SPLIT_BY_A_SIDE = r"""unitsize(1cm);
+draw((-2,0)--(4,0)); draw((1,0)--(1,3));
+label("$y^\circ$", (0.75,1.5));
+label("$x^\circ$", (1.25,1.5));
+"""
+
+
+def test_labels_either_side_of_a_segment_stay_two(toolchain) -> None:
+    res = toolchain.compile(SPLIT_BY_A_SIDE)
+    assert res.ok, res.errors
+    got = sorted(normalize_latex(d["latex"]) for _, d in perceive(toolchain.rasterize(res.pdf, 150)).nodes("label"))
+    assert got == sorted([normalize_latex("$x^\\circ$"), normalize_latex("$y^\\circ$")]), got
+
+
+def test_a_stroke_parts_whole_readings_but_not_a_label_drawn_over_it() -> None:
+    import numpy as np
+
+    ink = np.zeros((100, 120), bool)
+    ink[5:95, 45] = True  # an axis between the two boxes
+    a, b = (10.0, 40.0, 40.0, 60.0), (50.0, 40.0, 80.0, 60.0)
+    joined = LabelRead((10.0, 40.0, 80.0, 60.0), "B(1,0)", "$B(1,0)$", 0.95)
+    split = join_words([_lab(a, "$B$", 0.95), _lab(b, "$1,0)$", 0.95)], lambda box: joined, ink=ink)
+    assert [r.latex for r in split] == ["$B(1,0)$"]  # "1,0)" is not whole: one label over the axis
+    whole = join_words([_lab(a, "$y^\\circ$", 0.95), _lab(b, "$x^\\circ$", 0.95)],
+                       lambda box: pytest.fail("no join is tried across the stroke"), ink=ink)
+    assert [r.latex for r in whole] == ["$y^\\circ$", "$x^\\circ$"]
