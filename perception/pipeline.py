@@ -3,7 +3,8 @@
 Every other stage calls :func:`perceive` (or :class:`Perception` to keep models loaded over
 a batch). Steps: load and validate the image (:mod:`.image`), split ink into regions, dots,
 arrowheads and strokes (:mod:`.strokes`), find text boxes (the YOLO detector when its
-weights exist, else glyph clusters from :mod:`.glyphs`), read them with OCR, vectorise the
+weights exist, else glyph clusters from :mod:`.glyphs`), read them with OCR (a lone ``c``
+or ``C``, ``x`` or ``X``, in the case its height says: :mod:`.letter_case`), vectorise the
 remaining ink and assemble the graph (:mod:`.assemble`).
 
 Configuration lives in ``configs/perception.yaml`` (:meth:`Perceiver.from_yaml`).
@@ -30,6 +31,7 @@ from img2asy.scene_graph.schema import SceneGraph
 from .assemble import AssembleConfig, LabelRead, assemble
 from .glyphs import GlyphConfig, glyph_boxes, is_dash
 from .image import ImageLimits, ImageSource, LoadedImage, PerceptionError, load_image
+from .letter_case import settle_case
 from .strokes import StrokeConfig, ink_width, prepare, vectorise
 from .words import WordConfig, join_words
 
@@ -209,6 +211,7 @@ class Perception:
             if len(keep) < n_read:
                 labels = keep
                 vec = vectorise(prep, [lab.bbox for lab in keep], self.config.strokes)
+            labels = settle_case(labels, prep.ink)
         t5 = time.perf_counter()
         graph = assemble(vec, labels, work.width, work.height, dpi * factor, self.config.assemble)
         if factor != 1.0:  # back to the input's pixels
