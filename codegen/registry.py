@@ -65,19 +65,21 @@ class BackendSpec:
     kind: str  # rule | hf | openai
     base: str = ""  # hf: base model spec; openai: endpoint URL
     extra: str = ""  # hf: adapter path; openai: model name
+    options: tuple[tuple[str, str], ...] = ()  # hf: HFOptions given after '?' (max_new_tokens=256&threads=2)
 
     def __str__(self) -> str:
         if self.kind == "rule":
             return "rule"
         if self.kind == "hf":
-            return f"hf:{self.base}" + (f"+{self.extra}" if self.extra else "")
+            opts = "&".join(f"{k}={v}" for k, v in self.options)
+            return f"hf:{self.base}" + (f"+{self.extra}" if self.extra else "") + (f"?{opts}" if opts else "")
         return f"openai:{self.base}#{self.extra}"
 
 
 SPEC_HELP = (
     "codegen backend: 'rule' (deterministic printer), 'hf' (Qwen2.5-Coder-0.5B with the shipped LoRA adapter), "
-    "'hf:<base>[+<adapter>]' (local transformers model, "
-    "optional LoRA adapter), or 'openai:<url>#<model>' (an OpenAI-compatible /v1/chat/completions server)"
+    "'hf:<base>[+<adapter>][?max_new_tokens=256&threads=2]' (local transformers model, optional LoRA adapter, "
+    "generation options), or 'openai:<url>#<model>' (an OpenAI-compatible /v1/chat/completions server)"
 )
 
 
@@ -86,16 +88,16 @@ def parse_spec(spec: str) -> BackendSpec:
     s = spec.strip()
     if s == "rule":
         return BackendSpec("rule")
-    if s == "hf":  # the default model: the offline base with the adapter shipped in models/
+    if s == "hf" or s.startswith("hf?"):  # the default model: the offline base with the shipped adapter
         from .model_io import DEFAULT_BASE
 
-        return BackendSpec("hf", DEFAULT_BASE, str(SHIPPED_ADAPTER))
+        return BackendSpec("hf", DEFAULT_BASE, str(SHIPPED_ADAPTER), _hf_options(spec, s[3:]))
     if s.startswith("hf:"):
-        body = s[3:]
+        body, _, query = s[3:].partition("?")
         base, _, adapter = body.partition("+")
         if not base:
             raise ValueError(f"bad codegen spec {spec!r}: hf:<base>[+<adapter>] needs a base")
-        return BackendSpec("hf", base, adapter)
+        return BackendSpec("hf", base, adapter, _hf_options(spec, query))
     if s.startswith("openai:"):
         url, sep, model = s[7:].rpartition("#")
         if not sep or not url or not model:
@@ -106,10 +108,36 @@ def parse_spec(spec: str) -> BackendSpec:
     raise ValueError(f"unknown codegen spec {spec!r}; {SPEC_HELP}")
 
 
+def _hf_options(spec: str, query: str) -> tuple[tuple[str, str], ...]:
+    """``max_new_tokens=256&threads=2`` -> checked (key, value) pairs; keys are :class:`codegen.hf.HFOptions` fields."""
+    from dataclasses import fields
+
+    from .hf import HFOptions
+
+    known = {f.name for f in fields(HFOptions)}
+    out = []
+    for part in filter(None, query.split("&")):
+        key, eq, value = part.partition("=")
+        if not eq or key not in known:
+            raise ValueError(f"bad codegen spec {spec!r}: option {part!r}; use key=value with key in {sorted(known)}")
+        out.append((key, value))
+    return tuple(out)
+
+
+def _option_value(value: str) -> int | float | str:
+    for cast in (int, float):
+        try:
+            return cast(value)
+        except ValueError:
+            pass
+    return value
+
+
 def make_backend(spec: str | BackendSpec, hf_options: dict | None = None) -> Backend:
     """The backend a spec names (imports heavy dependencies only for the backend asked for).
 
-    ``hf_options`` go to :class:`codegen.hf.HFOptions` (``max_new_tokens``, ``threads``, ...).
+    ``hf_options`` go to :class:`codegen.hf.HFOptions` (``max_new_tokens``, ``threads``, ...);
+    options written in the spec itself (``?max_new_tokens=256``) win over them.
     """
     bs = parse_spec(spec) if isinstance(spec, str) else spec
     if bs.kind == "rule":
@@ -123,7 +151,8 @@ def make_backend(spec: str | BackendSpec, hf_options: dict | None = None) -> Bac
     if bs.kind == "hf":
         from .hf import HFBackend
 
-        model = HFBackend(bs.base, bs.extra or None, **(hf_options or {}))
+        opts = (hf_options or {}) | {k: _option_value(v) for k, v in bs.options}
+        model = HFBackend(bs.base, bs.extra or None, **opts)
         return model if isinstance(model, Backend) else Adapted(model)
     raise ValueError(f"unknown backend kind {bs.kind!r}")
 

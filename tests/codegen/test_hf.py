@@ -77,3 +77,12 @@ def test_adapter_round_trip(tiny, adapter):
         plain = base.model(**enc).logits
     assert torch.allclose(got, want, atol=1e-4)
     assert not torch.allclose(got, plain, atol=1e-3)
+
+
+def test_spec_options_reach_the_backend_and_win(tiny):
+    """``hf:<base>?key=value`` sets HFOptions; the spec's own options beat the caller's defaults."""
+    from img2asy.codegen.registry import make_backend
+
+    be = make_backend(f"hf:{tiny}?max_new_tokens=3&temperature=0.5", {"max_new_tokens": 50, "seed": 7})
+    opts = be.inner.options if hasattr(be, "inner") else be.options
+    assert (opts.max_new_tokens, opts.temperature, opts.seed) == (3, 0.5, 7)

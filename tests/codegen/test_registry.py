@@ -16,6 +16,15 @@ def test_specs_round_trip():
     assert parse_spec("hf:base") == BackendSpec("hf", "base", "")
 
 
+def test_hf_generation_options_in_the_spec():
+    spec = parse_spec("hf:/m/base+/m/lora?dtype=bf16&threads=2")
+    assert (spec.base, spec.extra, spec.options) == ("/m/base", "/m/lora", (("dtype", "bf16"), ("threads", "2")))
+    assert str(spec) == "hf:/m/base+/m/lora?dtype=bf16&threads=2"
+    assert parse_spec("hf?max_new_tokens=64").options == (("max_new_tokens", "64"),)
+    with pytest.raises(ValueError, match="dtype"):
+        parse_spec("hf:base?colour=blue")
+
+
 def test_bare_hf_is_the_base_with_the_shipped_adapter():
     from img2asy.codegen.model_io import DEFAULT_BASE, adapter_base
     from img2asy.codegen.registry import SHIPPED_ADAPTER
