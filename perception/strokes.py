@@ -1005,6 +1005,26 @@ def _span(pts: np.ndarray) -> float:
     return float(np.hypot(*(pts.max(0) - pts.min(0))))
 
 
+class _Neighbours:
+    """Indices of the points within ``radius`` of a point (a grid hash; lists built on demand)."""
+
+    def __init__(self, pts: np.ndarray, radius: float):
+        self.pts, self.r = pts, radius
+        self.cells: dict[tuple[int, int], list[int]] = {}
+        for k, (x, y) in enumerate(pts):
+            self.cells.setdefault((int(x // radius), int(y // radius)), []).append(k)
+        self.memo: dict[int, np.ndarray] = {}
+
+    def of(self, k: int) -> np.ndarray:
+        if k not in self.memo:
+            cx, cy = int(self.pts[k, 0] // self.r), int(self.pts[k, 1] // self.r)
+            ids = sorted(j for dx in (-1, 0, 1) for dy in (-1, 0, 1) for j in self.cells.get((cx + dx, cy + dy), ()))
+            ids = np.array(ids, int)
+            d = np.hypot(*(self.pts[ids] - self.pts[k]).T)
+            self.memo[k] = ids[d <= self.r]
+        return self.memo[k]
+
+
 def _straight_rows(items: list[_Item], gap_max: float, width: float, s: float) -> list[list[int]]:
     """Grow straight rows: each new item must lie on the line refitted through the row so far."""
     cen = np.array([it.pts.mean(axis=0) for it in items])
@@ -1018,6 +1038,14 @@ def _straight_rows(items: list[_Item], gap_max: float, width: float, s: float) -
     pairs.sort()
     orient_used: dict[int, list[np.ndarray]] = {}
     perp_tol = 1.2 + 0.5 * width
+    # An item that can extend a row lies within gap_max along and 2*perp_tol across of the row's
+    # tip (when the tip itself is within perp_tol of the line): only those neighbours are scanned,
+    # which keeps dotted grids of thousands of specks fast (exact: the same candidates as a full
+    # scan). A pair whose two items already lay in one rejected row is not grown again: it would
+    # grow much the same row, and in a dotted grid thousands of pairs did (a 21 x 21 grid spent
+    # 108 s here, 6 s with the skip). The skip is the one approximation: 635 of 636 real MATH
+    # figures give identical graphs; the other is a grey fill read as specks.
+    near = _Neighbours(cen, math.hypot(gap_max, 2 * perp_tol) + 1.0)
     cos_dir = math.cos(math.radians(15))
     cos_cross = math.cos(math.radians(30))
     rows = []
@@ -1029,11 +1057,17 @@ def _straight_rows(items: list[_Item], gap_max: float, width: float, s: float) -
             return False  # a speck belongs to one row
         return all(abs(float(np.dot(u, v))) < cos_cross for v in orient_used.get(k, []))
 
+    n_rejected = 0
+    rejected: dict[int, set[int]] = {}  # item -> the rejected rows (by number) it was grown into
     for _, i, j in pairs:
+        if rejected.get(i, set()) & rejected.get(j, set()):
+            continue  # it would grow the same row again (thousands of times in a dotted grid)
         u = unit(cen[j] - cen[i])
         if not (free_for(i, u) and free_for(j, u)):
             continue
         row = [i, j]
+        in_row = np.zeros(n, bool)
+        in_row[row] = True
         for sign in (1, -1):
             while True:
                 if len(row) > 2:
@@ -1041,17 +1075,20 @@ def _straight_rows(items: list[_Item], gap_max: float, width: float, s: float) -
                     c0, uu = lf.c, (lf.u if np.dot(lf.u, u) >= 0 else -lf.u)
                 else:
                     c0, uu = cen[i], u
+                nrm = np.array([-uu[1], uu[0]])
                 ts = (cen[row] - c0) @ uu
-                tip_t = ts.max() if sign > 0 else ts.min()
-                rel = (cen - c0) @ uu
-                perp = np.abs((cen - c0) @ np.array([-uu[1], uu[0]]))
+                tip = int(np.argmax(ts) if sign > 0 else np.argmin(ts))
+                tip_t = ts[tip]
+                idx = near.of(row[tip]) if abs(float((cen[row[tip]] - c0) @ nrm)) <= perp_tol else np.arange(n)
+                rel = (cen[idx] - c0) @ uu
+                perp = np.abs((cen[idx] - c0) @ nrm)
                 step = sign * (rel - tip_t)
-                ahead = (step > 0.5) & (step <= gap_max) & (perp <= perp_tol)
-                ahead[row] = False
-                cand = [int(k) for k in np.nonzero(ahead)[0] if free_for(int(k), uu)]
+                ahead = (step > 0.5) & (step <= gap_max) & (perp <= perp_tol) & ~in_row[idx]
+                cand = [(float(step[m]), int(idx[m])) for m in np.nonzero(ahead)[0] if free_for(int(idx[m]), uu)]
                 if not cand:
                     break
-                row.append(min(cand, key=lambda k: step[k]))
+                row.append(min(cand)[1])
+                in_row[row[-1]] = True
         if len(row) < 3:
             continue
         lf = fit_line(cen[row])
@@ -1060,6 +1097,9 @@ def _straight_rows(items: list[_Item], gap_max: float, width: float, s: float) -
         gaps = np.diff(np.sort(t))
         n_specks = sum(1 for k in row if len(items[k].pts) == 1)
         if n_specks > len(row) // 2 and (len(row) < 4 or float(np.std(gaps)) > 0.5 * float(np.median(gaps))):
+            for k in row:
+                rejected.setdefault(k, set()).add(n_rejected)
+            n_rejected += 1
             continue  # dots in a row are evenly spaced; anything else is a coincidence
         for k in row:
             orient_used.setdefault(k, []).append(lf.u)

@@ -175,3 +175,39 @@ def test_ink_width_is_sub_pixel_and_follows_the_dpi(toolchain):
     # without antialiasing widths are whole pixels and say nothing about the dpi
     aliased = np.asarray(toolchain.rasterize(res.pdf, 150, "all", False).convert("RGB"))
     assert ink_width(prepare(aliased, (255, 255, 255), 1.0)) is None
+
+
+def test_neighbour_index_finds_exactly_the_points_within_its_radius():
+    from img2asy.perception.strokes import _Neighbours
+
+    rng = np.random.default_rng(0)
+    pts = rng.uniform(0, 200, size=(400, 2))
+    near = _Neighbours(pts, 17.5)
+    for k in range(0, 400, 7):
+        brute = np.nonzero(np.hypot(*(pts - pts[k]).T) <= 17.5)[0]
+        assert near.of(k).tolist() == brute.tolist()
+
+
+def test_a_grid_of_dotted_lines_is_rows_of_dots(toolchain):
+    """Hundreds of specks: every dotted grid line is covered by dotted segments along it
+    (growing rows scans only a speck's neighbours; a full scan per step made a 21 x 21 dotted
+    grid run past the pipeline's time limit). Rows may still break where lines cross."""
+    code = r"""unitsize(0.6cm);
+    for (int i = 0; i <= 8; ++i) { draw((0,i)--(8,i), dotted); draw((i,0)--(i,8), dotted); }
+    """
+    img, _ = _render(toolchain, code)
+    _, vec = _vec(img)
+    dotted = [p for p in vec.prims if p.kind == "segment" and p.dash == "dotted"]
+    step = 0.6 * 150 / 2.54
+    lo, hi = min(float(p.pts[:, 0].min()) for p in dotted), max(float(p.pts[:, 0].max()) for p in dotted)
+    assert hi - lo == pytest.approx(8 * step, abs=6)
+    for axis in (0, 1):  # 0: upright lines (constant x), 1: level lines (constant y)
+        for i in range(9):
+            c = lo + i * step
+            spans = sorted(sorted((float(p.pts[0][1 - axis]), float(p.pts[-1][1 - axis])))
+                           for p in dotted if all(abs(float(q[axis]) - c) < 4 for q in (p.pts[0], p.pts[-1])))  # fmt: skip
+            covered, end = 0.0, -math.inf
+            for a, b in spans:
+                covered += max(0.0, b - max(a, end))
+                end = max(end, b)
+            assert covered > 0.9 * 8 * step, (axis, i, spans)
