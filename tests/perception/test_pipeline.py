@@ -168,6 +168,11 @@ def test_config_file_and_dpi_estimate():
     assert estimate_dpi([(0, 0, 10, 17)] * 4, width=2.1) == 150.0
     # large text over strokes of the usual width is large text
     assert estimate_dpi(big, width=1.35) == 150.0
+    # small text over strokes of the usual width is small text (MATH figures with 8 pt labels
+    # were read at 50-76 dpi); over thin strokes it is a lower dpi
+    small = [(0, 0, 5, 8)] * 4
+    assert estimate_dpi(small, width=1.35) == 150.0
+    assert estimate_dpi(small, width=0.8) < 100
 
 
 def test_an_image_over_the_time_limit_is_a_clear_error_and_the_next_one_runs(toolchain):
