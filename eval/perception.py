@@ -15,7 +15,8 @@ Matching is one-to-one and optimal (Hungarian algorithm, :func:`hungarian`) unde
 tolerances, given in pixels at 150 dpi and scaled by the ground truth's dpi
 (:class:`Tolerances`). Scores are precision / recall / F1 per type (micro-averaged over
 images), the median point localisation error, label exact match (normalised LaTeX via
-:func:`img2asy.perception.latex.normalize_latex`) and the fraction of ink the perceived
+:func:`img2asy.perception.latex.normalize_latex`), the font size of matched labels against
+the truth's (median ratio, and the share within 15%) and the fraction of ink the perceived
 graph explains (:func:`img2asy.eval.ink.coverage`).
 """
 
@@ -126,7 +127,7 @@ class Canonical:
     regions: list = field(default_factory=list)  # shapely polygons (after union)
     arrowheads: list[np.ndarray] = field(default_factory=list)  # tips
     marks: list[tuple[str, np.ndarray]] = field(default_factory=list)
-    labels: list[tuple[list[float], str, str]] = field(default_factory=list)  # bbox, latex, text
+    labels: list[tuple[list[float], str, str, float | None]] = field(default_factory=list)  # bbox, latex, text, pt
 
 
 def _turn(p, q, r) -> float:
@@ -314,7 +315,7 @@ def canonical(graph: SceneGraph, t: Tolerances = Tolerances()) -> Canonical:
     for _, d in graph.nodes("mark"):
         out.marks.append((d["type"], np.asarray(d["pts"], float).mean(axis=0)))
     for _, d in graph.nodes("label"):
-        out.labels.append((list(d["bbox"]), d.get("latex") or "", d.get("text") or ""))
+        out.labels.append((list(d["bbox"]), d.get("latex") or "", d.get("text") or "", d.get("fontsize")))
     return out
 
 
@@ -441,6 +442,7 @@ class ImageScores:
     seconds: float | None = None
     error: str | None = None
     label_misreads: list[tuple[str, str]] = field(default_factory=list)  # (truth, read) of matched labels
+    font_ratios: list[float] = field(default_factory=list)  # read / true font size of matched labels
 
 
 def compare(gt: SceneGraph, pred: SceneGraph, tol: Tolerances = Tolerances()) -> ImageScores:
@@ -484,6 +486,8 @@ def compare(gt: SceneGraph, pred: SceneGraph, tol: Tolerances = Tolerances()) ->
         if not same:
             sc.label_misreads.append((g.labels[i][1], p.labels[j][1]))
         sc.labels_text += "".join(g.labels[i][2].split()) == "".join(p.labels[j][2].split())
+        if g.labels[i][3] and p.labels[j][3]:
+            sc.font_ratios.append(round(p.labels[j][3] / g.labels[i][3], 4))
     return sc
 
 
@@ -507,6 +511,9 @@ def aggregate(scores: list[ImageScores]) -> dict[str, Any]:
     n_lab = sum(s.counts.get("label", [0, 0, 0])[2] for s in scores)
     out["label_latex_exact"] = round(sum(s.labels_exact for s in scores) / n_lab, 4) if n_lab else None
     out["label_text_exact"] = round(sum(s.labels_text for s in scores) / n_lab, 4) if n_lab else None
+    fr = [r for s in scores for r in s.font_ratios]
+    out["label_fontsize_ratio_median"] = round(statistics.median(fr), 3) if fr else None
+    out["label_fontsize_within_15pct"] = round(sum(1 for r in fr if 1 / 1.15 <= r <= 1.15) / len(fr), 4) if fr else None
     dn = sum(s.dash_n for s in scores)
     out["segment_dash_accuracy"] = round(sum(s.dash_ok for s in scores) / dn, 4) if dn else None
     inks = [s.ink for s in scores if s.ink is not None]
@@ -606,12 +613,13 @@ TABLE_TYPES = ("point", "segment", "circle", "arc", "region", "arrowhead", "mark
 def markdown_table(summaries: list[dict[str, Any]]) -> str:
     """One row per evaluation summary (``img2asy eval perception --json`` files): the docs' table."""
     head = (["split", "source", "input", "images"] + [f"{t} F1" for t in TABLE_TYPES]
-            + ["label exact", "point err px (median)", "ink explained", "s/image (median)"])  # fmt: skip
+            + ["label exact", "font size within 15%", "point err px (median)", "ink explained", "s/image (median)"])  # fmt: skip
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for s in summaries:
         cells = [s.get("split", "?"), s.get("source", "all"), "degraded" if s.get("degraded") else "clean", str(s["images"])]
         cells += [_num(s[t]["f1"], 3) if s.get(t, {}).get("pred") or s.get(t, {}).get("gt") else "-" for t in TABLE_TYPES]
-        cells += [_num(s.get("label_latex_exact"), 3), _num(s.get("point_error_median_px"), 2),
+        cells += [_num(s.get("label_latex_exact"), 3), _num(s.get("label_fontsize_within_15pct"), 3),
+                  _num(s.get("point_error_median_px"), 2),
                   _num(s.get("ink_explained_mean"), 3), _num(s.get("seconds_median"), 2)]  # fmt: skip
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

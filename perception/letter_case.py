@@ -89,3 +89,26 @@ def settle_case(labels: list[LabelRead], ink: np.ndarray, lower: float = 0.53, u
                     lab = dataclasses.replace(lab, text=lab.text.replace(t, want), latex=lab.latex.replace(t, want))
         out.append(lab)
     return out
+
+
+def measure_em(labels: list[LabelRead], ink: np.ndarray, rim: float = 1.0) -> list[LabelRead]:
+    """Labels with their font size (``em``, px) measured from the ink: a plain reading's ink
+    height over its Computer Modern height. Readings that are not plain letters and digits
+    (scripts, signs, fractions) and labels whose ink cannot be measured take the median em of
+    the figure's measured labels; with none measured, ``em`` stays unset (the box decides).
+    ``rim`` px of the ink height is antialiasing, half a pixel above and below the glyphs.
+
+    The box alone overstated sizes: on real train the rule printer's labels came out a median
+    1.31 times their true size (boxes are padded beyond the ink, and by differing amounts)."""
+    ems: list[float | None] = []
+    for lab in labels:
+        t = _plain(lab)
+        ext = ink_extent(ink, lab.bbox) if t else None
+        ok = ext and ext[0] and (len(t) == 1 or ext[1] > ext[0])  # a word set upright measures its length
+        ems.append(max(1.0, ext[0] - rim) / em_height(t) if ok else None)
+    known = [e for e in ems if e]
+    if not known:
+        return labels
+    median = statistics.median(known)
+    return [dataclasses.replace(lab, em=round(e or median, 2)) for lab, e in zip(labels, ems)]
+

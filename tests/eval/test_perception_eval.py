@@ -163,6 +163,19 @@ def test_labels_match_by_box_and_latex_is_normalised():
     assert sc.counts["label"] == [2, 2, 2] and sc.labels_exact == 1 and sc.label_misreads == [("$8$", "$B$")]
 
 
+def test_font_sizes_of_matched_labels_are_compared():
+    g, p = _graph(), _graph()
+    for x, true_pt, read_pt in ((100, 12.0, 12.5), (200, 12.0, 18.0), (300, 8.0, 8.0)):
+        g.add("label", bbox=[x, 100, x + 20, 118], text="A", latex="$A$", fontsize=true_pt, angle=0.0)
+        p.add("label", bbox=[x, 100, x + 20, 118], text="A", latex="$A$", fontsize=read_pt, angle=0.0)
+    p.add("label", bbox=[500, 100, 520, 118], text="B", latex="$B$", fontsize=30.0, angle=0.0)  # unmatched
+    sc = compare(g, p)
+    assert sorted(sc.font_ratios) == pytest.approx([1.0, 12.5 / 12, 1.5], abs=1e-3)
+    agg = aggregate([sc])
+    assert agg["label_fontsize_ratio_median"] == pytest.approx(12.5 / 12, abs=1e-3)
+    assert agg["label_fontsize_within_15pct"] == pytest.approx(2 / 3, abs=1e-3)
+
+
 def test_aggregate_is_micro_averaged():
     a = compare(_triangle(), _triangle())
     b = compare(_triangle(), _graph())  # nothing perceived
@@ -210,7 +223,8 @@ def test_markdown_table_has_a_row_per_summary():
     prf = {"precision": 1.0, "recall": 0.5, "f1": 0.6667, "tp": 1, "pred": 1, "gt": 2}
     empty = {"precision": 0.0, "recall": 0.0, "f1": 0.0, "tp": 0, "pred": 0, "gt": 0}
     s = {"split": "val", "source": "math", "degraded": True, "images": 3, "point": prf, "segment": prf, "circle": empty,
-         "label_latex_exact": 0.9, "point_error_median_px": 0.71, "ink_explained_mean": 0.99, "seconds_median": 0.4}  # fmt: skip
+         "label_latex_exact": 0.9, "label_fontsize_within_15pct": 0.8, "point_error_median_px": 0.71,
+         "ink_explained_mean": 0.99, "seconds_median": 0.4}  # fmt: skip
     lines = markdown_table([s, s]).splitlines()
     assert len(lines) == 4 and lines[0].count("|") == lines[2].count("|")
-    assert lines[2].startswith("| val | math | degraded | 3 | 0.667 | 0.667 | - |") and "| 0.900 | 0.71 | 0.990 | 0.40 |" in lines[2]
+    assert lines[2].startswith("| val | math | degraded | 3 | 0.667 | 0.667 | - |") and "| 0.900 | 0.800 | 0.71 | 0.990 | 0.40 |" in lines[2]

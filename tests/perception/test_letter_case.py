@@ -7,7 +7,7 @@ import numpy as np
 
 from img2asy.perception.assemble import LabelRead
 from img2asy.perception.glyphs import glyph_boxes
-from img2asy.perception.letter_case import em_height, settle_case
+from img2asy.perception.letter_case import em_height, measure_em, settle_case
 
 
 def test_em_heights_follow_computer_modern() -> None:
@@ -67,3 +67,27 @@ def test_a_fragment_left_by_a_touching_stroke_does_not_measure() -> None:
     ink[20:30, 0:22] = True  # now most of it is part of a stroke running out of the box
     ink[12:16, 14:17] = True  # and a fragment is left inside
     assert ink_extent(ink, (10.0, 10.0, 22.0, 30.0)) is None
+
+
+def test_font_sizes_are_measured_from_the_ink(toolchain) -> None:
+    """Each plain label's em is its ink height over its Computer Modern height (8 pt tick
+    numbers and 12 pt names apart); a reading with a script takes the figure's median."""
+    code = (r"unitsize(1cm); draw((0,-1)--(6,-1));"
+            r'label("$2$", (0,0), fontsize(8pt)); label("$4$", (1,0), fontsize(8pt));'
+            r'label("$A$", (2,0)); label("$km$", (3,0)); label("$Q$", (4,0)); label("$P_1$", (5.2,0));')  # fmt: skip
+    ink = _ink(toolchain, code)
+    boxes = sorted(glyph_boxes(ink), key=lambda b: b[0])
+    assert len(boxes) == 6
+    read = ["$2$", "$4$", "$A$", "$km$", "$Q$", "$P_1$"]
+    labels = measure_em([LabelRead(b, t.strip("$"), t, 0.9) for b, t in zip(boxes, read)], ink)
+    pt = [lab.em * 72 / 150 for lab in labels]
+    for got, want in zip(pt, [8, 8, 12, 12, 12]):
+        assert abs(got / want - 1) < 0.1, (pt, want)
+    assert pt[5] == sorted(pt[:5])[2]  # P_1 is not plain: the median of the measured ones
+
+
+def test_no_readable_label_leaves_the_size_to_the_box(toolchain) -> None:
+    ink = _ink(toolchain, r'unitsize(1cm); label("$\frac{1}{2}$", (0,0));')
+    labels = [LabelRead(b, "1/2", r"$\frac{1}{2}$", 0.9) for b in glyph_boxes(ink)]
+    assert all(lab.em is None for lab in measure_em(labels, ink))
+
