@@ -16,7 +16,8 @@ tolerances, given in pixels at 150 dpi and scaled by the ground truth's dpi
 (:class:`Tolerances`). Scores are precision / recall / F1 per type (micro-averaged over
 images), the median point localisation error, label exact match (normalised LaTeX via
 :func:`img2asy.perception.latex.normalize_latex`), the font size of matched labels against
-the truth's (median ratio, and the share within 15%) and the fraction of ink the perceived
+the truth's (median ratio, and the share within 15%), the grey level of segments matched as
+drawn (within 0.2) and the fraction of ink the perceived
 graph explains (:func:`img2asy.eval.ink.coverage`).
 """
 
@@ -443,6 +444,8 @@ class ImageScores:
     error: str | None = None
     label_misreads: list[tuple[str, str]] = field(default_factory=list)  # (truth, read) of matched labels
     font_ratios: list[float] = field(default_factory=list)  # read / true font size of matched labels
+    colour_ok: int = 0  # raw segments matched end to end whose grey levels agree (within 0.2)
+    colour_n: int = 0
 
 
 def compare(gt: SceneGraph, pred: SceneGraph, tol: Tolerances = Tolerances()) -> ImageScores:
@@ -478,6 +481,7 @@ def compare(gt: SceneGraph, pred: SceneGraph, tol: Tolerances = Tolerances()) ->
     mm = match(_cost(len(g.marks), len(p.marks), lambda i, j: math.dist(g.marks[i][1], p.marks[j][1])
                      if g.marks[i][0] == p.marks[j][0] else 1e9), tol.mark * k)  # fmt: skip
     put("mark", mm, len(p.marks), len(g.marks))
+    sc.colour_ok, sc.colour_n = _colour_agreement(gt, pred, tol.segment * k)
     lm = match(_cost(len(g.labels), len(p.labels), lambda i, j: _label_cost(g.labels[i], p.labels[j])), 1.0)
     put("label", lm, len(p.labels), len(g.labels))
     for i, j, _ in lm:
@@ -489,6 +493,19 @@ def compare(gt: SceneGraph, pred: SceneGraph, tol: Tolerances = Tolerances()) ->
         if g.labels[i][3] and p.labels[j][3]:
             sc.font_ratios.append(round(p.labels[j][3] / g.labels[i][3], 4))
     return sc
+
+
+def _grey(rgb) -> float:
+    return 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]
+
+
+def _colour_agreement(gt: SceneGraph, pred: SceneGraph, tol: float, within: float = 0.2) -> tuple[int, int]:
+    """(agreeing, matched): the graphs' segment nodes as drawn (no canonical merging, which
+    ignores colour) matched end to end, and how many of those pairs share a grey level."""
+    gs = [(d["a"], d["b"], _grey(d.get("color") or (0, 0, 0))) for _, d in gt.nodes("segment")]
+    ps = [(d["a"], d["b"], _grey(d.get("color") or (0, 0, 0))) for _, d in pred.nodes("segment")]
+    pairs = match(_cost(len(gs), len(ps), lambda i, j: _seg_cost(gs[i], ps[j])), tol)
+    return sum(1 for i, j, _ in pairs if abs(gs[i][2] - ps[j][2]) <= within), len(pairs)
 
 
 def _prf(tp: int, n_pred: int, n_gt: int) -> dict[str, float | int]:
@@ -514,6 +531,8 @@ def aggregate(scores: list[ImageScores]) -> dict[str, Any]:
     fr = [r for s in scores for r in s.font_ratios]
     out["label_fontsize_ratio_median"] = round(statistics.median(fr), 3) if fr else None
     out["label_fontsize_within_15pct"] = round(sum(1 for r in fr if 1 / 1.15 <= r <= 1.15) / len(fr), 4) if fr else None
+    cn = sum(s.colour_n for s in scores)
+    out["segment_colour_accuracy"] = round(sum(s.colour_ok for s in scores) / cn, 4) if cn else None
     dn = sum(s.dash_n for s in scores)
     out["segment_dash_accuracy"] = round(sum(s.dash_ok for s in scores) / dn, 4) if dn else None
     inks = [s.ink for s in scores if s.ink is not None]

@@ -579,6 +579,7 @@ def vectorise(prep: Prepared, text_boxes: list[tuple[float, float, float, float]
     live = [p for p in prims if p.alive]
     for p in live:
         _style(p, prep)
+        _straddling(p, s)  # the output's pen only: joins and merges above compare raw readings
     return Vectorised(live, nodes, prep.regions, prep.dots, prep.heads, w)
 
 
@@ -1837,6 +1838,24 @@ def _style(p: Prim, prep: Prepared) -> None:
     dk = prep.dark[ys, xs]
     depth = max(float(np.percentile(dk, 90)), 0.35)
     p.width = round(float(np.clip(np.median(sums) / ((2 * r + 1) * depth), 0.5, 12.0)), 3)
+
+
+def _straddling(p: Prim, scale: float, spread: float = 1.8, deposit: float = 0.8) -> None:
+    """A thin dark pen that runs between two rows of pixels covers none of them: both show it
+    half as dark, so it read as a grey line twice as wide. When a light reading spreads over
+    ``spread`` px or more and deposits as much ink as a dark 0.5 bp pen would (``deposit`` px
+    of full darkness, at 150 dpi), it is that pen: darkened to deposit the same ink over its
+    true width. On real train, 60 of 294 black segments read grey (a median 0.46 over 2.4 px,
+    depositing 0.97-1.42 px of ink), against true grey lines (gray 0.7, 0.09-0.40 px)."""
+    c = np.asarray(p.color, float)
+    dark = 1.0 - float(c @ np.array([0.299, 0.587, 0.114]))
+    if dark >= 0.7 or dark <= 0.0 or p.width < spread * scale or dark * p.width < deposit * scale:
+        return
+    c = np.clip(1.0 - (1.0 - c) / dark, 0.0, 1.0)
+    if c.max() - c.min() < 0.08 and c.mean() < 0.3:
+        c = np.zeros(3)
+    p.color = tuple(round(float(v), 3) for v in c)
+    p.width = round(max(0.5, p.width * dark), 3)
 
 
 def _colour_far(a, b, tol: float = 0.3) -> bool:

@@ -176,6 +176,19 @@ def test_font_sizes_of_matched_labels_are_compared():
     assert agg["label_fontsize_within_15pct"] == pytest.approx(2 / 3, abs=1e-3)
 
 
+def test_segment_colours_are_compared_as_drawn():
+    g, p = _graph(), _graph()
+    g.add("segment", Stroke(color=(0.0, 0.0, 0.0)), a=[10, 10], b=[200, 10])
+    g.add("segment", Stroke(color=(0.7, 0.7, 0.7)), a=[10, 50], b=[200, 50])
+    g.add("segment", Stroke(color=(0.0, 0.0, 0.0)), a=[10, 90], b=[200, 90])
+    p.add("segment", Stroke(color=(0.05, 0.05, 0.05)), a=[11, 10], b=[199, 10])  # black: agrees
+    p.add("segment", Stroke(color=(0.5, 0.5, 0.5)), a=[10, 50], b=[200, 50])  # 0.2 darker: agrees
+    p.add("segment", Stroke(color=(0.46, 0.46, 0.46)), a=[10, 90], b=[200, 90])  # black read grey
+    sc = compare(g, p)
+    assert (sc.colour_ok, sc.colour_n) == (2, 3)
+    assert aggregate([sc])["segment_colour_accuracy"] == pytest.approx(2 / 3, abs=1e-3)
+
+
 def test_aggregate_is_micro_averaged():
     a = compare(_triangle(), _triangle())
     b = compare(_triangle(), _graph())  # nothing perceived

@@ -211,3 +211,20 @@ def test_a_grid_of_dotted_lines_is_rows_of_dots(toolchain):
                 covered += max(0.0, b - max(a, end))
                 end = max(end, b)
             assert covered > 0.9 * 8 * step, (axis, i, spans)
+
+
+def test_a_thin_dark_pen_between_two_pixel_rows_is_dark_and_a_grey_pen_stays_grey():
+    """A 0.5 bp black line centred between two pixel rows leaves both half dark; read pixel by
+    pixel it was a grey line twice as wide (60 of 294 black segments on real train)."""
+    img = np.full((120, 300, 3), 255, np.uint8)
+    img[30:32, 20:280] = 127  # black, straddling rows 30 and 31
+    img[60, 20:280] = 179  # gray(0.7), one row
+    img[90:93, 20:280] = 60  # dark and wide: a thick pen, left as it is
+    prep = prepare(img, (255, 255, 255), 1.0)
+    vec = vectorise(prep, [], StrokeConfig())
+    segs = sorted((p for p in vec.prims if p.kind == "segment"), key=lambda p: p.pts[:, 1].mean())
+    assert len(segs) == 3
+    straddling, grey, thick = segs
+    assert max(straddling.color) < 0.1 and straddling.width < 1.5
+    assert 0.6 < min(grey.color) < 0.8
+    assert max(thick.color) < 0.3 and thick.width > 2.5
