@@ -62,6 +62,15 @@ def _plain(lab: LabelRead) -> str | None:
     return m.group(1) if m else None
 
 
+def _em_px(lab: LabelRead, t: str, ink: np.ndarray, rim: float = 0.0) -> float | None:
+    """The em (px) that ``lab``'s ink says for its plain reading ``t``, less ``rim`` px of
+    antialiasing; None when the ink cannot be measured."""
+    ext = ink_extent(ink, lab.bbox)
+    if not (ext and ext[0] and (len(t) == 1 or ext[1] > ext[0])):  # a word set upright measures its length
+        return None
+    return max(1.0, ext[0] - rim) / em_height(t)  # ext[0] is a whole number of px, at least 1
+
+
 def settle_case(labels: list[LabelRead], ink: np.ndarray, lower: float = 0.53, upper: float = 0.60) -> list[LabelRead]:
     """Labels with each lone ``c s u v w x z`` in the case its height says: below ``lower`` em
     it is small, above ``upper`` em a capital, between the two as read. The em comes from the
@@ -70,10 +79,8 @@ def settle_case(labels: list[LabelRead], ink: np.ndarray, lower: float = 0.53, u
     ems = []
     for lab in labels:
         t = _plain(lab)
-        if t and t.isalpha() and not (len(t) == 1 and t.lower() in AMBIGUOUS):
-            ext = ink_extent(ink, lab.bbox)
-            if ext and ext[0] and (len(t) == 1 or ext[1] > ext[0]):  # a word set upright measures its length
-                ems.append(ext[0] / em_height(t))
+        if t and t.isalpha() and not (len(t) == 1 and t.lower() in AMBIGUOUS) and (e := _em_px(lab, t, ink)):
+            ems.append(e)
     if not ems:
         return labels
     em = statistics.median(ems)
@@ -100,15 +107,9 @@ def measure_em(labels: list[LabelRead], ink: np.ndarray, rim: float = 1.0) -> li
 
     The box alone overstated sizes: on real train the rule printer's labels came out a median
     1.31 times their true size (boxes are padded beyond the ink, and by differing amounts)."""
-    ems: list[float | None] = []
-    for lab in labels:
-        t = _plain(lab)
-        ext = ink_extent(ink, lab.bbox) if t else None
-        ok = ext and ext[0] and (len(t) == 1 or ext[1] > ext[0])  # a word set upright measures its length
-        ems.append(max(1.0, ext[0] - rim) / em_height(t) if ok else None)
+    ems = [_em_px(lab, t, ink, rim) if (t := _plain(lab)) else None for lab in labels]
     known = [e for e in ems if e]
     if not known:
         return labels
     median = statistics.median(known)
     return [dataclasses.replace(lab, em=round(e or median, 2)) for lab, e in zip(labels, ems)]
-

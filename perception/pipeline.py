@@ -376,7 +376,7 @@ def estimate_dpi(boxes, default: float = 150.0, band: tuple[float, float] = (0.5
         band = (band[0], math.inf)  # strokes of a usual width: large text is just large text
     if text is None or not math.isfinite(text) or band[0] <= text <= band[1]:
         return default
-    return float(max(50.0, default * text)) if text < band[0] else float(min(600.0, default * text))
+    return float(min(600.0, max(50.0, default * text)))
 
 
 REF_LABEL_HEIGHT_PX = 17.5  # median ink height of a 12 pt label at 150 dpi (measured on synthetic data)

@@ -42,6 +42,8 @@ from .fitting import (
 )
 from .skeleton import PixelGraph, pixel_graph, thin
 
+_LUMA = np.array([0.299, 0.587, 0.114])  # luminance of an RGB colour
+
 
 @dataclass(frozen=True)
 class StrokeConfig:
@@ -366,7 +368,7 @@ def _lighter_than_strokes(blob, colour, ink: np.ndarray, dark: np.ndarray) -> bo
     c = np.asarray(colour, float)
     if float(c.max() - c.min()) > 80:
         return False  # a coloured dot: its own ink, not an overlap of strokes
-    core = max(0.0, (255.0 - float(c @ np.array([0.299, 0.587, 0.114]))) / 255.0)
+    core = max(0.0, (255.0 - float(c @ _LUMA)) / 255.0)
     strokes = float(np.percentile(dark[oy : oy + fp.shape[0], ox : ox + fp.shape[1]][ring], 90))
     return core < 0.8 * strokes
 
@@ -1819,15 +1821,12 @@ def _style(p: Prim, prep: Prepared) -> None:
     cols = prep.rgb[ys, xs].astype(float)
     if len(cols) == 0:
         return
-    lum = cols @ np.array([0.299, 0.587, 0.114])
+    lum = cols @ _LUMA
     k = max(1, len(cols) // 3)
     dark = cols[np.argsort(lum)[:k]]
     c = np.median(dark, axis=0) / 255.0
     paper = np.asarray(prep.paper, float) / 255.0
-    c = np.clip(c / np.maximum(paper, 1e-3), 0, 1)
-    if c.max() - c.min() < 0.08 and c.mean() < 0.3:
-        c = np.zeros(3)
-    p.color = tuple(round(float(v), 3) for v in c)
+    _set_colour(p, np.clip(c / np.maximum(paper, 1e-3), 0, 1))
     if prep.dark_sum is None:
         return
     r = 3
@@ -1848,14 +1847,18 @@ def _straddling(p: Prim, scale: float, spread: float = 1.8, deposit: float = 0.8
     true width. On real train, 60 of 294 black segments read grey (a median 0.46 over 2.4 px,
     depositing 0.97-1.42 px of ink), against true grey lines (gray 0.7, 0.09-0.40 px)."""
     c = np.asarray(p.color, float)
-    dark = 1.0 - float(c @ np.array([0.299, 0.587, 0.114]))
+    dark = 1.0 - float(c @ _LUMA)
     if dark >= 0.7 or dark <= 0.0 or p.width < spread * scale or dark * p.width < deposit * scale:
         return
-    c = np.clip(1.0 - (1.0 - c) / dark, 0.0, 1.0)
+    _set_colour(p, np.clip(1.0 - (1.0 - c) / dark, 0.0, 1.0))
+    p.width = round(max(0.5, p.width * dark), 3)
+
+
+def _set_colour(p: Prim, c: np.ndarray) -> None:
+    """``p``'s colour, rounded; a dark, nearly neutral one is black."""
     if c.max() - c.min() < 0.08 and c.mean() < 0.3:
         c = np.zeros(3)
     p.color = tuple(round(float(v), 3) for v in c)
-    p.width = round(max(0.5, p.width * dark), 3)
 
 
 def _colour_far(a, b, tol: float = 0.3) -> bool:
