@@ -1099,7 +1099,8 @@ def _straight_rows(items: list[_Item], gap_max: float, width: float, s: float) -
         row = [row[k] for k in np.argsort(t)]
         gaps = np.diff(np.sort(t))
         n_specks = sum(1 for k in row if len(items[k].pts) == 1)
-        if n_specks > len(row) // 2 and (len(row) < 4 or float(np.std(gaps)) > 0.5 * float(np.median(gaps))):
+        if (n_specks > len(row) // 2 and (len(row) < 4 or float(np.std(gaps)) > 0.5 * float(np.median(gaps)))
+                or _across(items, row, lf.u, s)):  # fmt: skip
             for k in row:
                 rejected.setdefault(k, set()).add(n_rejected)
             n_rejected += 1
@@ -1108,6 +1109,22 @@ def _straight_rows(items: list[_Item], gap_max: float, width: float, s: float) -
             orient_used.setdefault(k, []).append(lf.u)
         rows.append(row)
     return rows
+
+
+def _across(items: list[_Item], row: list[int], u: np.ndarray, s: float, min_span: float = 2.9,
+            max_deg: float = 30.0) -> bool:  # fmt: skip
+    """Most of the row's short dashes that show a direction run across it, not along it.
+
+    Dashes too short for the 15 degree check of :func:`_straight_rows` (a "2 2" grid dash is
+    3-4 px at 150 dpi) still show their direction, within some 25 degrees. In a dashed grid the
+    dashes of neighbouring vertical and horizontal lines line up diagonally across each cell;
+    a row through them is made of pieces crossing it. Such pieces must also be a third of the
+    row: where two dotted lines cross, one oblique blob sits among a row of round dots.
+    """
+    cos_max = math.cos(math.radians(max_deg))
+    off = [abs(float(np.dot(fit_line(items[k].pts).u, u))) < cos_max
+           for k in row if len(items[k].pts) > 1 and _span(items[k].pts) >= min_span * s]  # fmt: skip
+    return sum(off) > len(off) / 2 and 3 * sum(off) >= len(row)  # a lone blob where dotted lines cross is not
 
 
 def _curved_rows(items: list[_Item], gap_max: float, s: float) -> list[list[int]]:
