@@ -212,3 +212,4 @@ def test_one_glyph_readings_of_line_art_are_not_labels(toolchain, fast) -> None:
     assert fast._line_art(LabelRead(speck, "l", "$l$", 0.9), prep)
     assert fast._line_art(LabelRead(tuple(one), "•", "$\\cdot$", 0.9), prep)  # signs alone
     assert fast._line_art(LabelRead(tuple(one), "_", "", 0.9), prep)  # read, but no LaTeX
+    assert fast._line_art(LabelRead(tall, "", "", 0.0), prep)  # nothing read: its strokes go back to the vectoriser
