@@ -263,11 +263,12 @@ class Perception:
     def _line_art(self, lab: LabelRead, prep) -> bool:
         """Whether a reading is of line art, not a label: signs alone (:func:`signs_only`), text
         with no LaTeX (a lone ``_``), nothing read at all (a text box over rays or a grid, whose
-        strokes the box would otherwise hide from the vectoriser), or one glyph a stroke could give (``1``, ``l``, ``/``) in a
-        box of the wrong size for one glyph (a detector box over line art, or a speck) or on a
-        dash of a line. The last were the commonest label in real train outputs that the figure lacks."""
+        strokes the box would otherwise hide from the vectoriser), or one glyph a stroke could
+        give (``1``, ``l``, ``/``) in a box of the wrong size for one glyph (a detector box over
+        line art, or a speck) or on a dash of a line. The last were the commonest label in real
+        train outputs that the figure lacks."""
         if signs_only(lab.latex) or not lab.text.strip() or not lab.latex:
-            return True  # signs, nothing read (a detector box over line art), or no LaTeX
+            return True
         if not _STROKE_LIKE.fullmatch(lab.text.strip()):
             return False
         h = lab.bbox[3] - lab.bbox[1]

@@ -1031,7 +1031,11 @@ class _Neighbours:
 def _straight_rows(items: list[_Item], gap_max: float, width: float, s: float) -> list[list[int]]:
     """Grow straight rows: each new item must lie on the line refitted through the row so far."""
     cen = np.array([it.pts.mean(axis=0) for it in items])
-    dirs = [fit_line(it.pts).u if len(it.pts) > 1 and _span(it.pts) >= 6.0 * s else None for it in items]
+    # each piece's direction, computed once: pieces of 6 px or more must run along a row (dirs);
+    # shorter ones of 2.9 px or more only show it roughly (axes, for :func:`_across`)
+    spans = [_span(it.pts) if len(it.pts) > 1 else 0.0 for it in items]
+    axes = [fit_line(it.pts).u if sp >= 2.9 * s else None for it, sp in zip(items, spans)]
+    dirs = [a if sp >= 6.0 * s else None for a, sp in zip(axes, spans)]
     n = len(items)
     pairs = []
     for i in range(n):
@@ -1100,7 +1104,7 @@ def _straight_rows(items: list[_Item], gap_max: float, width: float, s: float) -
         gaps = np.diff(np.sort(t))
         n_specks = sum(1 for k in row if len(items[k].pts) == 1)
         if (n_specks > len(row) // 2 and (len(row) < 4 or float(np.std(gaps)) > 0.5 * float(np.median(gaps)))
-                or _across(items, row, lf.u, s)):  # fmt: skip
+                or _across(axes, row, lf.u)):  # fmt: skip
             for k in row:
                 rejected.setdefault(k, set()).add(n_rejected)
             n_rejected += 1
@@ -1111,9 +1115,8 @@ def _straight_rows(items: list[_Item], gap_max: float, width: float, s: float) -
     return rows
 
 
-def _across(items: list[_Item], row: list[int], u: np.ndarray, s: float, min_span: float = 2.9,
-            max_deg: float = 30.0) -> bool:  # fmt: skip
-    """Most of the row's short dashes that show a direction run across it, not along it.
+def _across(axes: list[np.ndarray | None], row: list[int], u: np.ndarray, max_deg: float = 30.0) -> bool:
+    """Most of the row's short dashes that show a direction (``axes``) run across it, not along it.
 
     Dashes too short for the 15 degree check of :func:`_straight_rows` (a "2 2" grid dash is
     3-4 px at 150 dpi) still show their direction, within some 25 degrees. In a dashed grid the
@@ -1122,8 +1125,7 @@ def _across(items: list[_Item], row: list[int], u: np.ndarray, s: float, min_spa
     row: where two dotted lines cross, one oblique blob sits among a row of round dots.
     """
     cos_max = math.cos(math.radians(max_deg))
-    off = [abs(float(np.dot(fit_line(items[k].pts).u, u))) < cos_max
-           for k in row if len(items[k].pts) > 1 and _span(items[k].pts) >= min_span * s]  # fmt: skip
+    off = [abs(float(np.dot(axes[k], u))) < cos_max for k in row if axes[k] is not None]
     return sum(off) > len(off) / 2 and 3 * sum(off) >= len(row)  # a lone blob where dotted lines cross is not
 
 
