@@ -574,6 +574,7 @@ def vectorise(prep: Prepared, text_boxes: list[tuple[float, float, float, float]
     _extend_dashed_ends(prims, nodes, max(cfg.dash_gap * s, 5 * w))
     if _absorb_connectors(prims, nodes, max(8.0 * s, 4.0 * w + 2)) | _snap_to_dots(prims, nodes, prep, s):
         _merge_all(prims, nodes, cfg, s, w)
+    _smooth_chains(prims, nodes, cfg, s)
     _refine_nodes(prims, nodes, w, s)
     _snap_free_ends(prims, nodes, cfg.snap * s + 0.5 * w)
     if trace:
@@ -1220,6 +1221,8 @@ def _join_under_text(prims: list[Prim], nodes: list[VNode], boxes, s: float) -> 
         x = line_intersection(lines)
         if x is None or not (x0 - pad <= x[0] <= x1 + pad and y0 - pad <= x[1] <= y1 + pad):
             continue
+        if max(abs(float(np.cross(l.u, x - l.c))) for l in lines) > pad:
+            continue  # they do not meet at one point (grid lines under a label box)
         nodes.append(VNode(np.asarray(x, float), "junction"))
         nid = len(nodes) - 1
         for i, side in ends:
@@ -1633,6 +1636,128 @@ def _close_arcs(prims: list[Prim], nodes: list[VNode]) -> None:
             if abs(sweep_deg(p.circle.c, p.pts)) >= 352 and (p.na is None or p.na == p.nb):
                 p.kind = "circle"
                 p.na = p.nb = None
+
+
+def _bend(p: Prim) -> float:
+    """Signed turning of a piece along its support (0 for a segment): the sense it curves in."""
+    if p.kind == "segment" or len(p.pts) < 3:
+        return 0.0
+    a, m, b = p.pts[0], p.pts[len(p.pts) // 2], p.pts[-1]
+    return float(np.cross(m - a, b - m))
+
+
+def _end_tangent(p: Prim, side: int, near: float = 1.0, far: float = 8.0) -> np.ndarray:
+    """Direction into a piece from one end, read off its support a little way in (an arc's
+    fitted circle can miss the tangent of a conic it approximates)."""
+    if p.kind == "segment":
+        return _direction(p, side)
+    pts = p.fpts if side == 0 else p.fpts[::-1]
+    d = np.hypot(*(pts - pts[0]).T)
+    sel = pts[(d >= near) & (d <= far)]
+    if len(sel) < 2:
+        return _direction(p, side)
+    return unit(sel[-1] - sel[0])
+
+
+def _turn_deg(u: np.ndarray, v: np.ndarray) -> float:
+    """Angle in degrees from direction u to direction v (0 to 180)."""
+    return math.degrees(math.acos(max(-1.0, min(1.0, float(np.dot(u, v))))))
+
+
+def _smooth_chains(prims: list[Prim], nodes: list[VNode], cfg: StrokeConfig, s: float) -> bool:
+    """A sampled function graph or conic, fitted piecewise, is one curve.
+
+    Pairwise merging keeps two long straight pieces meeting at a slight bend apart (a polygon
+    vertex) and a straight piece apart from a tangent arc (a running track). A chain of pieces
+    that join smoothly at nodes where nothing else ends and all turn one way, with three or more
+    pieces and a bend between two straight ones, or with a curve piece among them, is neither:
+    it is a curve drawn by a plotter.
+    """
+    ends: dict[int, list[tuple[int, int]]] = {}
+    for i, p in enumerate(prims):
+        if p.alive and p.kind in ("segment", "arc", "curve"):
+            for side in (0, 1):
+                nid = p.end_node(side)
+                if nid is not None:
+                    ends.setdefault(nid, []).append((i, side))
+    link: dict[tuple[int, int], tuple[int, int, float, bool, bool]] = {}  # (prim, side) -> (prim, side, turn, bend, loose)
+    for nid, es in ends.items():
+        if len(es) != 2 or nodes[nid].kind in ("dot", "head"):
+            continue
+        (i, si), (j, sj) = es
+        p, q = prims[i], prims[j]
+        if i == j or p.dash != q.dash or _colour_far(p.color, q.color):
+            continue
+        # ends read off the support, or off an arc's circle where a crossing bends the support
+        reads = [(-f(p, si), f(q, sj)) for f in (_end_tangent, _direction)]
+        d_in, d_out = min(reads, key=lambda uv: _turn_deg(*uv))
+        turn = _turn_deg(d_in, d_out)
+        straight = p.kind == q.kind == "segment"
+        if straight and turn >= cfg.smooth_turn:
+            continue
+        if not straight and turn >= 2 * cfg.smooth_turn:
+            # a tight bend (a parabola's vertex) turns a lot within the reach ends are read over,
+            # and two arcs fitted to its sides miss its tangent: it is smooth if one circle fits
+            # closely (a corner's fit is loose)
+            if turn >= 4 * cfg.smooth_turn:
+                continue
+            near = np.vstack([x.fpts[np.hypot(*(x.fpts - nodes[nid].xy).T) <= 12.0 * s] for x in (p, q)])
+            cf = fit_circle(near) if len(near) >= 8 else None
+            if cf is None or cf.dev > 0.5 * cfg.merge_tol * max(1.0, s):
+                continue
+        # the sense of a turn is read only between two lines: at an arc or curve end the two
+        # reads above can disagree on it (and past 28 degrees only the circle says it is smooth)
+        signed = math.copysign(turn, float(np.cross(d_in, d_out))) if straight else 0.0
+        bend, loose = straight and turn >= 3.0, turn >= 2 * cfg.smooth_turn
+        link[(i, si)] = (j, sj, signed, bend, loose)
+        link[(j, sj)] = (i, si, -signed, bend, loose)
+    seen: set[int] = set()
+    changed = False
+    for start in range(len(prims)):
+        if start in seen or not prims[start].alive or (start, 0) not in link and (start, 1) not in link:
+            continue
+        # walk back to a free end (or round a loop), then forward collecting (prim, entry side)
+        i, side = start, 0
+        for _ in range(len(prims)):
+            nxt = link.get((i, side))
+            if nxt is None or nxt[0] == start:
+                break
+            i, side = nxt[0], 1 - nxt[1]
+        chain, turns, bends, loose = [(i, side)], [], False, False
+        while True:
+            seen.add(chain[-1][0])
+            nxt = link.get((chain[-1][0], 1 - chain[-1][1]))
+            if nxt is None or nxt[0] in seen:
+                break
+            chain.append((nxt[0], nxt[1]))
+            turns.append(nxt[2])  # signed, travelling forward out of the previous piece
+            bends |= nxt[3]
+            loose |= nxt[4]
+        # a plotted curve: bends between lines (then a tight joint may be smooth by the circle
+        # alone), or a curve piece that its neighbours continue under 28 degrees
+        curvy = any(prims[k].kind == "curve" for k, _ in chain) and not loose
+        if len(chain) < 2 or not (curvy or bends and len(chain) >= 3):
+            continue
+        senses = [t for t in turns if abs(t) >= 3.0]
+        senses += [(_bend(prims[k]) if sd == 0 else -_bend(prims[k])) for k, sd in chain if prims[k].kind != "segment"]
+        if not senses or not (all(t > 0 for t in senses) or all(t < 0 for t in senses)):
+            continue
+        parts = [prims[k] for k, _ in chain]
+        pts = np.vstack([p.pts if sd == 0 else p.pts[::-1] for p, (_, sd) in zip(parts, chain)])
+        fpts = np.vstack([p.fpts if sd == 0 else p.fpts[::-1] for p, (_, sd) in zip(parts, chain)])
+        first, last = parts[0], parts[-1]
+        na = first.end_node(chain[0][1])
+        nb = last.end_node(1 - chain[-1][1])
+        new = Prim("curve", pts, na, nb, dash=first.dash, fit=fpts)
+        longest = max(parts, key=lambda x: x.length())
+        new.color, new.width = longest.color, longest.width
+        new.through = [n for p in parts for n in p.through]
+        new.through += [parts[x].end_node(1 - chain[x][1]) for x in range(len(parts) - 1)]
+        for p in parts:
+            p.alive = False
+        prims.append(new)
+        changed = True
+    return changed
 
 
 # ----------------------------------------------------------------------------- geometry refinement

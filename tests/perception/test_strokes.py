@@ -143,6 +143,31 @@ def test_crossing_lines_stay_whole_and_corners_are_exact(toolchain):
     assert len(segs) == 4
 
 
+def test_a_plotted_parabola_is_one_curve_and_polygons_and_tracks_keep_their_pieces(toolchain):
+    """A sampled function graph is fitted piecewise (straight arms, an arc at each side of the
+    vertex) and was drawn as those pieces; a chain that joins smoothly, turns one way and bends
+    between two straight pieces is one curve. A side with one slight bend and a running track
+    (lines tangent to arcs) are not plotted curves and keep their pieces."""
+    parabola = r"""import graph; unitsize(0.5cm);
+    draw((-4,0)--(4,0)); draw((0,-2)--(0,6));
+    draw(graph(new real(real x){return x^2-1;}, -2.5, 2.5));
+    """
+    _, vec = _vec(_render(toolchain, parabola)[0])
+    kinds = sorted(p.kind for p in vec.prims)
+    assert kinds == ["curve", "segment", "segment"]  # the parabola and the two axes
+    curve = next(p for p in vec.prims if p.kind == "curve")
+    assert curve.length() > 400  # whole: through the vertex on the y axis
+
+    bent = r"""unitsize(1cm); draw((0,0)--(3,0.2)--(6,0)--(6,-3)--(0,-3)--cycle);"""
+    _, vec = _vec(_render(toolchain, bent)[0])
+    assert sorted(p.kind for p in vec.prims) == ["segment"] * 5
+
+    track = r"""unitsize(1cm); draw((0,0)--(4,0)); draw(arc((4,1),1,-90,90));
+    draw((4,2)--(0,2)); draw(arc((0,1),1,90,270));"""
+    _, vec = _vec(_render(toolchain, track)[0])
+    assert sorted(p.kind for p in vec.prims) == ["arc", "arc", "segment", "segment"]
+
+
 def _jpeg(img, quality: int):
     import io
 
