@@ -1247,6 +1247,21 @@ def _region_polygons(regions: list[Region]) -> list:
     return out
 
 
+def _stops(prims: list[Prim], nodes: list[VNode], i: int, side: int, count: dict[int, int]) -> bool:
+    """A segment stops at this end: a free end, or a junction where nothing continues it (a grid
+    line cut by a label stops where it meets the next line across)."""
+    nid = prims[i].end_node(side)
+    if nodes[nid].kind == "end":
+        return count[nid] == 1
+    if nodes[nid].kind not in ("junction", "corner"):
+        return False
+    u = -_direction(prims[i], side)
+    for j, sj in _ends_at(prims, nid):
+        if j != i and float(np.dot(u, _direction(prims[j], sj))) > math.cos(math.radians(20)):
+            return False
+    return True
+
+
 def _bridge_text_gaps(prims: list[Prim], nodes: list[VNode], boxes, cfg: StrokeConfig, s: float,
                       regions: list | None = None) -> bool:  # fmt: skip
     """Join collinear strokes interrupted by a label drawn over them (its ink was removed with the
@@ -1265,7 +1280,7 @@ def _bridge_text_gaps(prims: list[Prim], nodes: list[VNode], boxes, cfg: StrokeC
                 if nid is not None:
                     count[nid] = count.get(nid, 0) + 1
     ends = [(i, side) for i, p in enumerate(prims) if p.alive and p.kind == "segment"
-            for side, nid in ((0, p.na), (1, p.nb)) if nid is not None and nodes[nid].kind == "end" and count[nid] == 1]  # fmt: skip
+            for side, nid in ((0, p.na), (1, p.nb)) if nid is not None and _stops(prims, nodes, i, side, count)]  # fmt: skip
     done = False
     used: set[int] = set()
     for x in range(len(ends)):
@@ -1664,7 +1679,7 @@ def _turn_deg(u: np.ndarray, v: np.ndarray) -> float:
     return math.degrees(math.acos(max(-1.0, min(1.0, float(np.dot(u, v))))))
 
 
-def _smooth_chains(prims: list[Prim], nodes: list[VNode], cfg: StrokeConfig, s: float) -> bool:
+def _smooth_chains(prims: list[Prim], nodes: list[VNode], cfg: StrokeConfig, s: float) -> None:
     """A sampled function graph or conic, fitted piecewise, is one curve.
 
     Pairwise merging keeps two long straight pieces meeting at a slight bend apart (a polygon
@@ -1712,7 +1727,6 @@ def _smooth_chains(prims: list[Prim], nodes: list[VNode], cfg: StrokeConfig, s: 
         link[(i, si)] = (j, sj, signed, bend, loose)
         link[(j, sj)] = (i, si, -signed, bend, loose)
     seen: set[int] = set()
-    changed = False
     for start in range(len(prims)):
         if start in seen or not prims[start].alive or (start, 0) not in link and (start, 1) not in link:
             continue
@@ -1756,8 +1770,6 @@ def _smooth_chains(prims: list[Prim], nodes: list[VNode], cfg: StrokeConfig, s: 
         for p in parts:
             p.alive = False
         prims.append(new)
-        changed = True
-    return changed
 
 
 # ----------------------------------------------------------------------------- geometry refinement

@@ -168,6 +168,26 @@ def test_a_plotted_parabola_is_one_curve_and_polygons_and_tracks_keep_their_piec
     assert sorted(p.kind for p in vec.prims) == ["arc", "arc", "segment", "segment"]
 
 
+def test_grid_lines_cut_by_a_boxed_label_are_whole(toolchain):
+    """A boxed label on graph paper cuts grid lines; a cut line ends where it meets the next line
+    across (its stub into the box is a spur), so it is bridged under the label from there, not
+    only from a free end (real train 2f6900de287e, 12771521ee73, 3d579b24ebf8)."""
+    from img2asy.data.annotate import annotate
+    from img2asy.perception.strokes import segment_ends
+
+    code = r"""unitsize(0.3cm);
+    for (int i = 0; i <= 16; ++i) { draw((0,i)--(16,i), gray(0.7)); draw((i,0)--(i,16), gray(0.7)); }
+    label("$y=f(x)$", (8,8.5), UnFill);
+    """
+    img, res = _render(toolchain, code)
+    box = next(d for _, d in annotate(res.pdf, res.tex, 150, img.size).nodes("label"))["bbox"]
+    prep = prepare(np.asarray(img.convert("RGB")), (255, 255, 255), 1.0)
+    vec = vectorise(prep, [(box[0] - 4, box[1] - 4, box[2] + 4, box[3] + 4)], StrokeConfig())
+    side = 16 * 0.3 / 2.54 * 150
+    lengths = [float(np.hypot(*np.subtract(*segment_ends(p, vec.nodes)))) for p in vec.prims if p.kind == "segment"]
+    assert len(lengths) == 34 and min(lengths) > 0.95 * side  # 17 + 17 whole lines
+
+
 def _jpeg(img, quality: int):
     import io
 
