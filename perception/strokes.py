@@ -1346,6 +1346,11 @@ def _direction(p: Prim, side: int, reach: float = 7.0) -> np.ndarray:
     return unit(pts[k] - pts[0])
 
 
+def _turn_deg(u: np.ndarray, v: np.ndarray) -> float:
+    """Angle in degrees from direction u to direction v (0 to 180)."""
+    return math.degrees(math.acos(max(-1.0, min(1.0, float(np.dot(u, v))))))
+
+
 def _joined(p: Prim, sp: int, q: Prim, sq: int, fit: bool = False) -> np.ndarray:
     """Support of p then q, oriented so that p's end ``sp`` meets q's end ``sq``."""
     a, b = (p.fpts, q.fpts) if fit else (p.pts, q.pts)
@@ -1359,7 +1364,7 @@ def _merge_candidate(p: Prim, sp: int, q: Prim, sq: int, node: VNode, n_ends: in
     if p.dash != q.dash or _colour_far(p.color, q.color):
         return None
     d1, d2 = _direction(p, sp), _direction(q, sq)
-    turn = math.degrees(math.acos(max(-1.0, min(1.0, float(-np.dot(d1, d2))))))
+    turn = _turn_deg(-d1, d2)
     pts = _joined(p, sp, q, sq)
     fpts = _joined(p, sp, q, sq, fit=True)
     na, nb = (p.na if sp == 1 else p.nb), (q.nb if sq == 0 else q.na)
@@ -1672,11 +1677,6 @@ def _end_tangent(p: Prim, side: int, near: float = 1.0, far: float = 8.0) -> np.
     if len(sel) < 2:
         return _direction(p, side)
     return unit(sel[-1] - sel[0])
-
-
-def _turn_deg(u: np.ndarray, v: np.ndarray) -> float:
-    """Angle in degrees from direction u to direction v (0 to 180)."""
-    return math.degrees(math.acos(max(-1.0, min(1.0, float(np.dot(u, v))))))
 
 
 def _smooth_chains(prims: list[Prim], nodes: list[VNode], cfg: StrokeConfig, s: float) -> None:
