@@ -782,6 +782,18 @@ def _fit_chains(pg: PixelGraph, nodes: list[VNode], width: float, cfg: StrokeCon
 
 
 # ----------------------------------------------------------------------------- blobs as nodes
+def _ends_by_node(prims: list[Prim]) -> dict[int, list[tuple[int, int]]]:
+    """(prim, side) of every live primitive's end, by the node it ends at."""
+    out: dict[int, list[tuple[int, int]]] = {}
+    for i, p in enumerate(prims):
+        if p.alive:
+            for side in (0, 1):
+                nid = p.end_node(side)
+                if nid is not None:
+                    out.setdefault(nid, []).append((i, side))
+    return out
+
+
 def _ends_at(prims: list[Prim], node: int) -> list[tuple[int, int]]:
     out = []
     for i, p in enumerate(prims):
@@ -1191,12 +1203,7 @@ def _fit_dashed(pts: np.ndarray, closed: bool, cfg: StrokeConfig, curved: bool =
 
 def _join_under_text(prims: list[Prim], nodes: list[VNode], boxes, s: float) -> bool:
     """Strokes that stop at a label written over their meeting point meet inside it."""
-    count: dict[int, int] = {}
-    for p in prims:
-        if p.alive:
-            for nid in (p.na, p.nb):
-                if nid is not None:
-                    count[nid] = count.get(nid, 0) + 1
+    count = {nid: len(es) for nid, es in _ends_by_node(prims).items()}
     done = False
     for b in boxes:
         pad = 4 * s
@@ -1247,16 +1254,16 @@ def _region_polygons(regions: list[Region]) -> list:
     return out
 
 
-def _stops(prims: list[Prim], nodes: list[VNode], i: int, side: int, count: dict[int, int]) -> bool:
+def _stops(prims: list[Prim], nodes: list[VNode], i: int, side: int, at: dict[int, list[tuple[int, int]]]) -> bool:
     """A segment stops at this end: a free end, or a junction where nothing continues it (a grid
-    line cut by a label stops where it meets the next line across)."""
+    line cut by a label stops where it meets the next line across). ``at``: :func:`_ends_by_node`."""
     nid = prims[i].end_node(side)
     if nodes[nid].kind == "end":
-        return count[nid] == 1
+        return len(at[nid]) == 1
     if nodes[nid].kind not in ("junction", "corner"):
         return False
     u = -_direction(prims[i], side)
-    for j, sj in _ends_at(prims, nid):
+    for j, sj in at[nid]:
         if j != i and float(np.dot(u, _direction(prims[j], sj))) > math.cos(math.radians(20)):
             return False
     return True
@@ -1273,14 +1280,9 @@ def _bridge_text_gaps(prims: list[Prim], nodes: list[VNode], boxes, cfg: StrokeC
     from shapely.ops import unary_union
 
     cover = unary_union(grown) if grown else None
-    count: dict[int, int] = {}
-    for p in prims:
-        if p.alive:
-            for nid in (p.na, p.nb):
-                if nid is not None:
-                    count[nid] = count.get(nid, 0) + 1
+    at = _ends_by_node(prims)
     ends = [(i, side) for i, p in enumerate(prims) if p.alive and p.kind == "segment"
-            for side, nid in ((0, p.na), (1, p.nb)) if nid is not None and _stops(prims, nodes, i, side, count)]  # fmt: skip
+            for side, nid in ((0, p.na), (1, p.nb)) if nid is not None and _stops(prims, nodes, i, side, at)]  # fmt: skip
     done = False
     used: set[int] = set()
     for x in range(len(ends)):
@@ -1398,13 +1400,7 @@ def _merge_candidate(p: Prim, sp: int, q: Prim, sq: int, node: VNode, n_ends: in
 
 
 def _merge_all(prims: list[Prim], nodes: list[VNode], cfg: StrokeConfig, s: float, width: float) -> None:
-    ends_by_node: dict[int, list[tuple[int, int]]] = {}
-    for i, p in enumerate(prims):
-        if p.alive:
-            for side in (0, 1):
-                nid = p.end_node(side)
-                if nid is not None:
-                    ends_by_node.setdefault(nid, []).append((i, side))
+    ends_by_node = _ends_by_node(prims)
     queue = sorted(ends_by_node)
     while queue:
         nid = queue.pop()
@@ -1688,13 +1684,7 @@ def _smooth_chains(prims: list[Prim], nodes: list[VNode], cfg: StrokeConfig, s: 
     pieces and a bend between two straight ones, or with a curve piece among them, is neither:
     it is a curve drawn by a plotter.
     """
-    ends: dict[int, list[tuple[int, int]]] = {}
-    for i, p in enumerate(prims):
-        if p.alive and p.kind in ("segment", "arc", "curve"):
-            for side in (0, 1):
-                nid = p.end_node(side)
-                if nid is not None:
-                    ends.setdefault(nid, []).append((i, side))
+    ends = _ends_by_node(prims)  # circles have no end nodes
     link: dict[tuple[int, int], tuple[int, int, float, bool, bool]] = {}  # (prim, side) -> (prim, side, turn, bend, loose)
     for nid, es in ends.items():
         if len(es) != 2 or nodes[nid].kind in ("dot", "head"):
@@ -1829,12 +1819,7 @@ def _angle_between(u: np.ndarray, v: np.ndarray) -> float:
 
 def _extend_dashed_ends(prims: list[Prim], nodes: list[VNode], gap: float) -> None:
     """A dashed or dotted row may stop up to one gap short of the point it was drawn to."""
-    count: dict[int, int] = {}
-    for p in prims:
-        if p.alive:
-            for nid in (p.na, p.nb):
-                if nid is not None:
-                    count[nid] = count.get(nid, 0) + 1
+    count = {nid: len(es) for nid, es in _ends_by_node(prims).items()}
     targets = [nid for nid in count if nodes[nid].kind != "end" or count[nid] > 1]
     if not targets:
         return
@@ -1865,11 +1850,7 @@ def _snap_free_ends(prims: list[Prim], nodes: list[VNode], tol: float) -> None:
     from shapely.geometry import LineString, Point
 
     live = [p for p in prims if p.alive]
-    count: dict[int, int] = {}
-    for p in live:
-        for nid in (p.na, p.nb):
-            if nid is not None:
-                count[nid] = count.get(nid, 0) + 1
+    count = {nid: len(es) for nid, es in _ends_by_node(prims).items()}
     free = [nid for nid, c in count.items() if c == 1 and nodes[nid].kind == "end"]
     if not free:
         return
