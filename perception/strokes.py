@@ -124,6 +124,7 @@ class Prim:
     through: list[int] = field(default_factory=list)
     alive: bool = True
     fit: np.ndarray | None = None  # support without the pixels bent by junctions and blobs
+    period: float = 0.0  # a dashed row's repeat (dash + gap), px; 0 when unknown
 
     @property
     def fpts(self) -> np.ndarray:
@@ -566,9 +567,10 @@ def vectorise(prep: Prepared, text_boxes: list[tuple[float, float, float, float]
         _merge_all(prims, nodes, cfg, s, w)
     covers = _region_polygons(prep.regions)
     for _ in range(4):
-        if not _bridge_text_gaps(prims, nodes, text_boxes or [], cfg, s, covers):
+        if not _bridge_text_gaps(prims, nodes, text_boxes or [], cfg, s, covers, prep):
             break
         _merge_all(prims, nodes, cfg, s, w)
+    _complete_grids(prims, nodes, _cover(text_boxes or [], covers, s), prep, cfg, s)
     _close_arcs(prims, nodes)
     _assemble_circles(prims, nodes, s, w)
     _extend_dashed_ends(prims, nodes, max(cfg.dash_gap * s, 5 * w))
@@ -954,8 +956,13 @@ def _group_dashes(prims: list[Prim], nodes: list[VNode], specks: list[np.ndarray
     used = {k for row in rows for k in row}
     rest = [k for k in range(len(items)) if k not in used]
     rows_c = _curved_rows([items[k] for k in rest], gap_max, s)
+    in_c = {rest[k] for r in rows_c for k in r}
+    free = [k for k in rest if k not in in_c and items[k].prim >= 0 and items[k].anchor is None
+            and prims[items[k].prim].kind == "segment"]  # fmt: skip
+    rows_l = _long_dash_rows([items[k] for k in free], prep.line_width, s)
     made = False
-    for row, curved in [(r, False) for r in rows] + [([rest[k] for k in r], True) for r in rows_c]:
+    for row, curved in ([(r, False) for r in rows] + [([rest[k] for k in r], True) for r in rows_c]
+                        + [([free[k] for k in r], False) for r in rows_l]):  # fmt: skip
         its = [items[k] for k in row]
         pts = _row_points(its, curved)
         n_dash = sum(1 for it in its if it.prim >= 0 and len(it.pts) > 1 and _span(it.pts) >= 4.0 * s)
@@ -963,6 +970,8 @@ def _group_dashes(prims: list[Prim], nodes: list[VNode], specks: list[np.ndarray
         if prim is None:
             continue
         long_dashes = n_dash > len(its) // 3
+        cen = np.array([it.pts.mean(axis=0) for it in its])
+        prim.period = float(np.median(np.hypot(*np.diff(cen, axis=0).T)))
         prim.dash = "dashed" if long_dashes or ink_along(prim.pts, prep.strokes) >= cfg.dash_ink else "dotted"
         _style(prim, prep)
         ends = []
@@ -980,6 +989,69 @@ def _group_dashes(prims: list[Prim], nodes: list[VNode], specks: list[np.ndarray
         prims.append(prim)
         made = True
     return made
+
+
+def _long_dash_rows(its: list[_Item], width: float, s: float) -> list[list[int]]:
+    """Rows of long dashes, too far apart for :func:`_straight_rows` (``dashed`` at linewidth 1
+    repeats every 33 px at 150 dpi): isolated straight pieces in line, each linked to its nearest
+    neighbour on either side when the two agree, the gaps between their ends like the dashes'
+    lengths. A row needs three dashes, gaps within 35% of their median and inner dashes within
+    30% of the median length (the end ones may be cut short at a vertex); squares side by side
+    and grid lines are not rows: their sides meet, and are not isolated pieces.
+    """
+    n = len(its)
+    if n < 3:
+        return []
+    ab = [(it.pts[0].astype(float), it.pts[-1].astype(float)) for it in its]
+    length = np.array([math.dist(a, b) for a, b in ab])
+    u = [unit(b - a) for a, b in ab]
+    cen = np.array([(a + b) / 2 for a, b in ab])
+    cos3, perp_tol = math.cos(math.radians(3)), 1.5 + 0.5 * width
+    near: dict[tuple[int, int], tuple[float, int]] = {}  # (item, side) -> (distance, neighbour)
+    for i in range(n):
+        if length[i] < 4.0 * s:
+            continue
+        nrm = np.array([-u[i][1], u[i][0]])
+        for j in range(n):
+            if j == i or length[j] < 4.0 * s or abs(float(np.dot(u[i], u[j]))) < cos3:
+                continue
+            d = cen[j] - cen[i]
+            t = float(d @ u[i])
+            gap = abs(t) - (length[i] + length[j]) / 2
+            if abs(float(d @ nrm)) > perp_tol or not 0.3 * min(length[i], length[j]) <= gap <= 1.6 * max(length[i], length[j]):
+                continue
+            key = (i, 1 if t > 0 else 0)
+            if key not in near or abs(t) < near[key][0]:
+                near[key] = (abs(t), j)
+    links: dict[int, set[int]] = {i: set() for i in range(n)}
+    for (i, side), (_, j) in near.items():
+        back = 1 if float((cen[i] - cen[j]) @ u[j]) > 0 else 0
+        if near.get((j, back), (0, -1))[1] == i:
+            links[i].add(j)
+    rows, seen = [], set()
+    for start in [i for i in range(n) if len(links[i]) == 1]:
+        if start in seen:
+            continue
+        row, prev = [start], -1
+        while True:
+            nxt = [k for k in links[row[-1]] if k != prev and k not in row]
+            if len(nxt) != 1:
+                break
+            prev = row[-1]
+            row.append(nxt[0])
+        seen.update(row)
+        if len(row) < 3:
+            continue
+        t = cen[row] @ u[row[0]]
+        row = [row[k] for k in np.argsort(t)]
+        lens = length[row]
+        gaps = np.diff(np.sort(t)) - (lens[:-1] + lens[1:]) / 2
+        inner = lens[1:-1]
+        med = float(np.median(lens))
+        if (np.abs(gaps / np.median(gaps) - 1) <= 0.35).all() and (np.abs(inner / med - 1) <= 0.3).all() \
+                and lens.max() <= 1.3 * med and fit_line(np.vstack([its[k].pts for k in row])).dev <= 1.0 + 0.25 * width:  # fmt: skip
+            rows.append(row)
+    return rows
 
 
 def _row_points(its: list[_Item], curved: bool) -> np.ndarray:
@@ -1115,9 +1187,9 @@ def _straight_rows(items: list[_Item], gap_max: float, width: float, s: float) -
         t = (cen[row] - lf.c) @ lf.u
         row = [row[k] for k in np.argsort(t)]
         gaps = np.diff(np.sort(t))
-        n_specks = sum(1 for k in row if len(items[k].pts) == 1)
+        n_specks = sum(1 for k in row if spans[k] < 2.9 * s)  # specks, and pieces too short to show a direction
         if (n_specks > len(row) // 2 and (len(row) < 4 or float(np.std(gaps)) > 0.5 * float(np.median(gaps)))
-                or _across(axes, row, lf.u)):  # fmt: skip
+                or _across(axes, row, lf.u) or _sparse(spans, row, gaps, s)):  # fmt: skip
             for k in row:
                 rejected.setdefault(k, set()).add(n_rejected)
             n_rejected += 1
@@ -1126,6 +1198,18 @@ def _straight_rows(items: list[_Item], gap_max: float, width: float, s: float) -
             orient_used.setdefault(k, []).append(lf.u)
         rows.append(row)
     return rows
+
+
+def _sparse(spans: list[float], row: list[int], gaps: np.ndarray, s: float, ratio: float = 4.0) -> bool:
+    """A row of dashes spaced far more widely than they are long.
+
+    Drawn dash patterns repeat within about twice the dash ("2 2", the default 8 bp dashes);
+    three short dashes of a dashed grid that happen to line up across a cell (one from each
+    of three grid lines) are some 20 px apart and 3-4 px long. Rows of dots (whose pieces show
+    no length) are left to the spacing test of :func:`_straight_rows`.
+    """
+    med_span = float(np.median([spans[k] for k in row]))
+    return med_span >= 2.9 * s and float(np.median(gaps)) > ratio * med_span
 
 
 def _across(axes: list[np.ndarray | None], row: list[int], u: np.ndarray, max_deg: float = 30.0) -> bool:
@@ -1270,16 +1354,13 @@ def _stops(prims: list[Prim], nodes: list[VNode], i: int, side: int, at: dict[in
 
 
 def _bridge_text_gaps(prims: list[Prim], nodes: list[VNode], boxes, cfg: StrokeConfig, s: float,
-                      regions: list | None = None) -> bool:  # fmt: skip
+                      regions: list | None = None, prep: Prepared | None = None) -> bool:  # fmt: skip
     """Join collinear strokes interrupted by a label drawn over them (its ink was removed with the
-    text), and dashed rows broken where they cross another stroke."""
-    from shapely.geometry import LineString, box as sbox
+    text), and dashed rows broken where they cross another stroke (or strokes and labels:
+    :func:`_crossed_only`, which reads the image in ``prep``)."""
+    from shapely.geometry import LineString
 
-    grown = [sbox(b[0] - 3 * s, b[1] - 3 * s, b[2] + 3 * s, b[3] + 3 * s) for b in boxes]
-    grown += [pg.buffer(2 * s) for pg in regions or []]
-    from shapely.ops import unary_union
-
-    cover = unary_union(grown) if grown else None
+    cover = _cover(boxes, regions, s)
     at = _ends_by_node(prims)
     ends = [(i, side) for i, p in enumerate(prims) if p.alive and p.kind == "segment"
             for side, nid in ((0, p.na), (1, p.nb)) if nid is not None and _stops(prims, nodes, i, side, at)]  # fmt: skip
@@ -1311,7 +1392,8 @@ def _bridge_text_gaps(prims: list[Prim], nodes: list[VNode], boxes, cfg: StrokeC
             seg = LineString([tuple(pa), tuple(qa)])
             dashed_near = p.dash != "solid" and gap <= 2 * cfg.dash_gap * s
             if not dashed_near and (cover is None or seg.difference(cover).length > 6 * s):
-                continue  # the gap must be hidden under labels or fills
+                if p.dash == "solid" or prep is None or not _crossed_only(pa, qa, cover, prep, p.color, cfg, s):
+                    continue  # the gap must be hidden under labels or fills
             lf = fit_line(np.vstack([p.fpts, q.fpts]))
             if lf.dev > cfg.merge_tol * max(1.0, s) + 0.5:
                 continue
@@ -1330,6 +1412,189 @@ def _bridge_text_gaps(prims: list[Prim], nodes: list[VNode], boxes, cfg: StrokeC
         prims.append(new)
         done = True
     return done
+
+
+def _cover(boxes, regions: list | None, s: float):
+    """What hides a stroke: the text boxes (grown by 3 px) and filled regions (by 2 px), or None."""
+    from shapely.geometry import box as sbox
+    from shapely.ops import unary_union
+
+    grown = [sbox(b[0] - 3 * s, b[1] - 3 * s, b[2] + 3 * s, b[3] + 3 * s) for b in boxes]
+    grown += [pg.buffer(2 * s) for pg in regions or []]
+    return unary_union(grown) if grown else None
+
+
+def _complete_grids(prims: list[Prim], nodes: list[VNode], cover, prep: Prepared, cfg: StrokeConfig, s: float,
+                    min_lines: int = 4) -> bool:  # fmt: skip
+    """Lines of graph paper run edge to edge, under the tick labels and across the axes.
+
+    A family of at least ``min_lines`` parallel dashed lines (a grid, or a bar chart's guide
+    lines) sets the extent its lines share: the farthest start and end that two of its lines
+    reach. Each line of the family then becomes one segment over its pieces, extended to
+    that extent, wherever what lies between (:func:`_crossed_only`) is what a dashed line
+    crossing labels and axes shows. Tick labels beside an axis cut most lines of a grid at the
+    axis; only the lines without a label there reach the edge.
+    """
+    tol_deg, tol_off = 1.0, max(1.5, 0.6 * prep.line_width)
+    segs = []
+    for i, p in enumerate(prims):
+        if p.alive and p.kind == "segment" and p.dash != "solid" and p.na is not None and p.nb is not None:
+            a, b = segment_ends(p, nodes)
+            if math.dist(a, b) >= 4.0 * s:
+                segs.append((i, a, b, math.degrees(math.atan2(b[1] - a[1], b[0] - a[0])) % 180.0))
+    segs.sort(key=lambda x: x[3])
+    groups: list[list] = []
+    for x in segs:  # runs of near-equal angles (0 and 180 degrees are the same direction)
+        if groups and x[3] - groups[-1][-1][3] <= tol_deg:
+            groups[-1].append(x)
+        else:
+            groups.append([x])
+    if len(groups) > 1 and groups[0][0][3] + 180.0 - groups[-1][-1][3] <= tol_deg:
+        groups[0] = groups.pop() + groups[0]
+    done = False
+    for grp in groups:
+        ang = math.radians(grp[len(grp) // 2][3])
+        u = np.array([math.cos(ang), math.sin(ang)])
+        nrm = np.array([-u[1], u[0]])
+        by_off = sorted(grp, key=lambda x: float((x[1] + x[2]) @ nrm) / 2)
+        lines: list[list] = []
+        for x in by_off:
+            off = float((x[1] + x[2]) @ nrm) / 2
+            if lines and off - lines[-1][-1][4] <= tol_off and prims[x[0]].dash == prims[lines[-1][0][0]].dash:
+                lines[-1].append((*x, off))
+            else:
+                lines.append([(*x, off)])
+        if len(lines) < min_lines:
+            continue
+        spans = [(min(min(a @ u, b @ u) for _, a, b, _, _ in ln), max(max(a @ u, b @ u) for _, a, b, _, _ in ln)) for ln in lines]
+        edge = _edge_extent(prep.strokes.shape, u, nrm, float(np.median([ln[0][4] for ln in lines])), 3.0 * s)
+        lo = _shared_extreme([sp[0] for sp in spans], 2.0 * s, -1, edge[0])
+        hi = _shared_extreme([sp[1] for sp in spans], 2.0 * s, 1, edge[1])
+        for ln, (t0, t1) in zip(lines, spans):
+            done |= _complete_line(prims, nodes, ln, u, lo, hi, t0, t1, cover, prep, cfg, s)
+    return done
+
+
+def _shared_extreme(vals: list[float], tol: float, sign: int, edge: float) -> float:
+    """The most extreme value (lowest for ``sign`` -1) that another value comes within ``tol``
+    of, or that lies at the image's ``edge`` (graph paper clipped at the figure's border)."""
+    v = sorted(vals, reverse=sign > 0)
+    return next((v[k] for k in range(len(v)) if sign * (v[k] - edge) >= -tol
+                 or k + 1 < len(v) and abs(v[k] - v[k + 1]) <= tol), v[-1])  # fmt: skip
+
+
+def _edge_extent(shape: tuple[int, int], u: np.ndarray, nrm: np.ndarray, off: float, margin: float) -> tuple[float, float]:
+    """Where a line of direction ``u`` at offset ``off`` (along ``nrm``) leaves the image, less a margin."""
+    h, w = shape
+    c = off * nrm
+    ts = []
+    for k in (0, 1):
+        if abs(u[k]) > 1e-6:
+            ts += [(0.0 - c[k]) / u[k], (float((w, h)[k]) - 1.0 - c[k]) / u[k]]
+    ts.sort()
+    mid = ts[1:3] if len(ts) == 4 else ts
+    return float(np.dot(c, u) + mid[0] + margin), float(np.dot(c, u) + mid[-1] - margin)
+
+
+def _complete_line(prims: list[Prim], nodes: list[VNode], ln: list, u: np.ndarray, lo: float, hi: float, t0: float,
+                   t1: float, cover, prep: Prepared, cfg: StrokeConfig, s: float) -> bool:  # fmt: skip
+    """One line of a grid family: its pieces joined and its ends extended to ``lo``/``hi``."""
+    pieces = []
+    for i, a, b, _, _ in ln:
+        p = prims[i]
+        lo_side = 0 if a @ u <= b @ u else 1
+        pieces.append((min(a @ u, b @ u), i, lo_side))
+    pieces.sort()
+    colour = prims[pieces[0][1]].color
+    runs, cur = [], [pieces[0]]
+    for pc in pieces[1:]:
+        q, r = prims[cur[-1][1]], prims[pc[1]]
+        end = segment_ends(q, nodes)[1 - cur[-1][2]]
+        start = segment_ends(r, nodes)[pc[2]]
+        if not _colour_far(q.color, r.color) and (float((start - end) @ u) <= 0 or _crossed_only(end, start, cover, prep, colour, cfg, s)):
+            cur.append(pc)
+        else:
+            runs.append(cur)
+            cur = [pc]
+    runs.append(cur)
+    changed = False
+    for k, run in enumerate(runs):
+        first, last = prims[run[0][1]], prims[run[-1][1]]
+        na, nb = first.end_node(run[0][2]), last.end_node(1 - run[-1][2])
+        a, b = nodes[na].xy.copy(), nodes[nb].xy.copy()
+        lf = fit_line(np.vstack([prims[i].fpts for _, i, _ in run]))
+        new_a = new_b = None
+        if k == 0 and float(a @ u) > lo + 3.0 * s:
+            tgt = lf.project(a + (lo - float(a @ u)) * u)
+            if _crossed_only(tgt, a, cover, prep, colour, cfg, s):
+                new_a = tgt
+        if k == len(runs) - 1 and float(b @ u) < hi - 3.0 * s:
+            tgt = lf.project(b + (hi - float(b @ u)) * u)
+            if _crossed_only(b, tgt, cover, prep, colour, cfg, s):
+                new_b = tgt
+        if len(run) == 1 and new_a is None and new_b is None:
+            continue
+        through = [n for _, i, _ in run for n in prims[i].through]
+        inner = [prims[i].end_node(sd) for m, (_, i, lsd) in enumerate(run)
+                 for sd, keep in ((lsd, m > 0), (1 - lsd, m < len(run) - 1)) if keep]  # fmt: skip
+        if new_a is not None:
+            inner.append(na)
+            na = len(nodes)
+            nodes.append(VNode(new_a, "end"))
+        if new_b is not None:
+            inner.append(nb)
+            nb = len(nodes)
+            nodes.append(VNode(new_b, "end"))
+        pts = np.vstack([nodes[na].xy[None]] + [prims[i].pts if lsd == 0 else prims[i].pts[::-1] for _, i, lsd in run]
+                        + [nodes[nb].xy[None]])  # fmt: skip
+        new = Prim("segment", pts, na, nb, line=lf, dash=first.dash, fit=pts, color=first.color,
+                   width=max(prims[i].width for _, i, _ in run), through=through + inner)  # fmt: skip
+        for _, i, _ in run:
+            prims[i].alive = False
+        prims.append(new)
+        changed = True
+    return changed
+
+
+def _crossed_only(a: np.ndarray, b: np.ndarray, cover, prep: Prepared, colour, cfg: StrokeConfig, s: float) -> bool:
+    """The gap from ``a`` to ``b`` of a dashed line of ``colour`` shows only what a dashed line
+    crossing a figure would: labels (``cover``), darker strokes over it (a black axis, tick mark
+    or curve over a grey grid line), its own ink in runs no longer than a dash of 6 px or 3 line
+    widths (strokes across it, stray dashes), and paper no longer than one dash gap. A stroke of
+    its own colour along the gap (a dashed extension on both sides of a drawn side) is a long
+    run of its own ink.
+
+    On graph paper a grid line meets a column of tick labels and the axis beside it, so the gap
+    is some 50 px: more than two dash gaps and more than the labels alone cover.
+    """
+    from shapely import contains_xy
+
+    n = max(2, int(math.dist(a, b)))
+    c = a + (b - a) * (np.arange(1, n) / n)[:, None]
+    u = unit(b - a)
+    nrm = np.array([-u[1], u[0]])
+    h, w = prep.strokes.shape
+    on = np.zeros(len(c), bool)
+    darkest = np.full(len(c), 255.0)
+    for k in (-1.0, 0.0, 1.0):
+        xy = np.rint(c + k * nrm).astype(int)
+        inside = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
+        on[inside] |= prep.strokes[xy[inside, 1], xy[inside, 0]]
+        darkest[inside] = np.minimum(darkest[inside], prep.rgb[xy[inside, 1], xy[inside, 0]].astype(float) @ _LUMA)
+    paper = float(np.dot(np.asarray(prep.paper, float), _LUMA))
+    own = float(np.dot(np.asarray(colour, float), _LUMA))
+    hidden = darkest < (own - 0.3) * paper  # another, darker stroke drawn over the line
+    if cover is not None:
+        hidden |= contains_xy(cover, c[:, 0], c[:, 1])
+
+    def longest(m: np.ndarray) -> int:
+        best = run = 0
+        for v in m:
+            run = run + 1 if v else 0
+            best = max(best, run)
+        return best
+
+    return longest(on & ~hidden) <= max(6.0 * s, 3.0 * prep.line_width) and longest(~on & ~hidden) <= cfg.dash_gap * s
 
 
 # ----------------------------------------------------------------------------- merging
@@ -1818,7 +2083,8 @@ def _angle_between(u: np.ndarray, v: np.ndarray) -> float:
 
 
 def _extend_dashed_ends(prims: list[Prim], nodes: list[VNode], gap: float) -> None:
-    """A dashed or dotted row may stop up to one gap short of the point it was drawn to."""
+    """A dashed or dotted row may stop up to one gap short of the point it was drawn to (or, for
+    long dashes, one dash and gap: the dash at a vertex joins the side drawn there)."""
     count = {nid: len(es) for nid, es in _ends_by_node(prims).items()}
     targets = [nid for nid in count if nodes[nid].kind != "end" or count[nid] > 1]
     if not targets:
@@ -1835,13 +2101,28 @@ def _extend_dashed_ends(prims: list[Prim], nodes: list[VNode], gap: float) -> No
             rel = txy - nodes[nid].xy
             along = rel @ out
             perp = np.abs(rel @ np.array([-out[1], out[0]]))
-            ok = (along > 0) & (along <= 1.3 * gap) & (perp <= 2.5)
+            ok = (along > 0) & (along <= 1.3 * max(gap, p.period)) & (perp <= 2.5)
             if ok.any():
                 k = int(np.argmin(np.where(ok, along, np.inf)))
+                _absorb_last_dash(prims, nodes, p, nodes[nid].xy, targets[k], out)
                 if side == 0:
                     p.na = targets[k]
                 else:
                     p.nb = targets[k]
+
+
+def _absorb_last_dash(prims: list[Prim], nodes: list[VNode], p: Prim, end: np.ndarray, tgt: int, out: np.ndarray) -> None:
+    """The dash that touches the vertex a dashed row is extended to (a piece of its own, joined
+    to the side drawn there) is part of the row, not a short solid stroke beside it."""
+    span = float((nodes[tgt].xy - end) @ out)
+    nrm = np.array([-out[1], out[0]])
+    for q in prims:
+        if q is p or not q.alive or q.kind != "segment" or q.dash != "solid" or tgt not in (q.na, q.nb):
+            continue
+        other = nodes[q.nb if q.na == tgt else q.na].xy - end
+        if -1.0 <= float(other @ out) <= span and abs(float(other @ nrm)) <= 2.5:
+            q.alive = False
+            p.through.append(q.nb if q.na == tgt else q.na)
 
 
 def _snap_free_ends(prims: list[Prim], nodes: list[VNode], tol: float) -> None:
@@ -1949,7 +2230,8 @@ def _style(p: Prim, prep: Prepared) -> None:
 
     A straight stroke through a (2R+1)-pixel window deposits width * (2R+1) * its colour's
     darkness, whatever the anti-aliasing; the median over the stroke's support is robust
-    to crossings.
+    to crossings. A dashed row's support is only its dashes' pixels, a few dozen, among which
+    a black tick mark lying along a grey grid line is a fifth: far darker samples are left out.
     """
     h, w = prep.ink.shape
     pts = p.fpts[:: max(1, len(p.fpts) // 200)]
@@ -1959,6 +2241,9 @@ def _style(p: Prim, prep: Prepared) -> None:
     if len(cols) == 0:
         return
     lum = cols @ _LUMA
+    if p.dash != "solid":
+        same = lum >= float(np.median(lum)) - 0.3 * float(np.dot(np.asarray(prep.paper, float), _LUMA))
+        cols, lum = cols[same], lum[same]
     k = max(1, len(cols) // 3)
     dark = cols[np.argsort(lum)[:k]]
     c = np.median(dark, axis=0) / 255.0

@@ -188,6 +188,55 @@ def test_grid_lines_cut_by_a_boxed_label_are_whole(toolchain):
     assert len(lengths) == 34 and min(lengths) > 0.95 * side  # 17 + 17 whole lines
 
 
+def test_graph_paper_lines_run_edge_to_edge_under_tick_labels_and_across_axes(toolchain):
+    """Grey "2 2" graph paper with black axes, ticks, tick labels and a curve: every grid line is
+    one dashed segment from edge to edge (real train 329adc7f2e55, 69c2d6b76250). The old code
+    left 26 pieces (lines cut at the axes and labels, the tick marks made part of the grey rows
+    and painted them black); the lines under the axes are the axes."""
+    from img2asy.perception.strokes import segment_ends
+
+    code = r"""unitsize(0.6cm);
+    pen gs = linewidth(0.7) + gray(0.75) + linetype("2 2");
+    for (int i = -5; i <= 5; ++i) { draw((i,-5)--(i,5), gs); draw((-5,i)--(5,i), gs); }
+    draw((-5,0)--(5,0), Arrows(6)); draw((0,-5)--(0,5), Arrows(6));
+    for (int i = -4; i <= 4; ++i) if (i != 0) {
+      draw((i,-0.12)--(i,0.12)); draw((-0.12,i)--(0.12,i));
+      label("$" + string(i) + "$", (i,0), S); label("$" + string(i) + "$", (0,i), W); }
+    draw((-2.2,-5)..(0,-1)..(2.2,5), linewidth(1));
+    """
+    img, res = _render(toolchain, code)
+    boxes = [d["bbox"] for _, d in annotate(res.pdf, res.tex, 150, img.size).nodes("label")]
+    prep = prepare(np.asarray(img.convert("RGB")), (255, 255, 255), 1.0)
+    vec = vectorise(prep, [(b[0] - 2, b[1] - 2, b[2] + 2, b[3] + 2) for b in boxes], StrokeConfig())
+    side = 10 * 0.6 / 2.54 * 150
+    grid = [p for p in vec.prims if p.kind == "segment" and p.dash != "solid"]
+    lengths = [float(np.hypot(*np.subtract(*segment_ends(p, vec.nodes)))) for p in grid]
+    assert len(grid) == 20 and min(lengths) > side - 4  # 11 + 11 lines, less the two under the axes
+    assert all(min(p.color) > 0.6 for p in grid)  # grey, as drawn
+
+
+def test_long_dashes_are_one_dashed_side_and_squares_side_by_side_are_not(toolchain):
+    """``dashed`` at linewidth 1 repeats every 33 px at 150 dpi, beyond the 22 px reach of the
+    dash rows, so a side drawn that way was 10 short solid segments (real train 2bb8c7fc157f).
+    Rows of long dashes need isolated pieces in line at regular gaps; squares drawn side by side
+    (whose sides meet) stay solid sides."""
+    from img2asy.perception.strokes import segment_ends
+
+    code = r"""unitsize(1cm);
+    pair D=(0,3), E=(3,0), F=(6,3);
+    draw(D--E--F, linewidth(1)); draw(D--F, linewidth(1)+dashed);
+    draw((7,0)--(8,0)--(8,1)--(7,1)--cycle); draw((8,0)--(9,0)--(9,1)--(8,1));
+    """
+    img, _ = _render(toolchain, code)
+    _, vec = _vec(img)
+    dashed = [p for p in vec.prims if p.dash != "solid"]
+    solid = [p for p in vec.prims if p.dash == "solid"]
+    assert len(dashed) == 1 and dashed[0].kind == "segment"
+    a, b = segment_ends(dashed[0], vec.nodes)
+    assert abs(math.dist(a, b) - 6 * 150 / 2.54) < 4  # D to F, the dashes at both vertices included
+    assert len(solid) == 7 and all(p.kind == "segment" for p in solid)  # DE, EF; 2 + 3 sides of the squares
+
+
 def _jpeg(img, quality: int):
     import io
 
