@@ -959,7 +959,7 @@ def _group_dashes(prims: list[Prim], nodes: list[VNode], specks: list[np.ndarray
     in_c = {rest[k] for r in rows_c for k in r}
     free = [k for k in rest if k not in in_c and items[k].prim >= 0 and items[k].anchor is None
             and prims[items[k].prim].kind == "segment"]  # fmt: skip
-    rows_l = _long_dash_rows([items[k] for k in free], prep.line_width, s)
+    rows_l = _long_dash_rows([items[k] for k in free], prep, s)
     made = False
     for row, curved in ([(r, False) for r in rows] + [([rest[k] for k in r], True) for r in rows_c]
                         + [([free[k] for k in r], False) for r in rows_l]):  # fmt: skip
@@ -991,14 +991,16 @@ def _group_dashes(prims: list[Prim], nodes: list[VNode], specks: list[np.ndarray
     return made
 
 
-def _long_dash_rows(its: list[_Item], width: float, s: float) -> list[list[int]]:
+def _long_dash_rows(its: list[_Item], prep: Prepared, s: float) -> list[list[int]]:
     """Rows of long dashes, too far apart for :func:`_straight_rows` (``dashed`` at linewidth 1
     repeats every 33 px at 150 dpi): isolated straight pieces in line, each linked to its nearest
     neighbour on either side when the two agree, the gaps between their ends like the dashes'
     lengths. A row needs three dashes, gaps within 35% of their median and inner dashes within
-    30% of the median length (the end ones may be cut short at a vertex); squares side by side
+    30% of the median length (the end ones may be cut short at a vertex), and paper in every gap
+    (a bar chart's guide line between bars filled over it is not dashed). Squares side by side
     and grid lines are not rows: their sides meet, and are not isolated pieces.
     """
+    width = prep.line_width
     n = len(its)
     if n < 3:
         return []
@@ -1048,10 +1050,20 @@ def _long_dash_rows(its: list[_Item], width: float, s: float) -> list[list[int]]
         gaps = np.diff(np.sort(t)) - (lens[:-1] + lens[1:]) / 2
         inner = lens[1:-1]
         med = float(np.median(lens))
+        mids = [_gap_middle(its[a].pts, its[b].pts) for a, b in zip(row[:-1], row[1:])]
         if (np.abs(gaps / np.median(gaps) - 1) <= 0.35).all() and (np.abs(inner / med - 1) <= 0.3).all() \
-                and lens.max() <= 1.3 * med and fit_line(np.vstack([its[k].pts for k in row])).dev <= 1.0 + 0.25 * width:  # fmt: skip
+                and lens.max() <= 1.3 * med and fit_line(np.vstack([its[k].pts for k in row])).dev <= 1.0 + 0.25 * width \
+                and not any(prep.ink[y, x] for x, y in mids):  # fmt: skip
             rows.append(row)
     return rows
+
+
+def _gap_middle(a: np.ndarray, b: np.ndarray) -> tuple[int, int]:
+    """The pixel halfway between the nearest ends of two pieces."""
+    ends_a, ends_b = (a[0], a[-1]), (b[0], b[-1])
+    p, q = min(((x, y) for x in ends_a for y in ends_b), key=lambda e: math.dist(*e))
+    m = (np.asarray(p, float) + np.asarray(q, float)) / 2
+    return int(m[0]), int(m[1])  # pixel (x, y) of the point (pixel centres at +0.5)
 
 
 def _row_points(its: list[_Item], curved: bool) -> np.ndarray:
