@@ -48,7 +48,12 @@ class TableConfig:
     k: int = 2
     max_new_tokens: int = 384
     threads: int | None = None
+    modes: list[str] = field(default_factory=lambda: list(MODES))  # which of MODES to run (repair is the slow one)
     backends: list[BackendRow] = field(default_factory=lambda: [BackendRow("rule", "rule")])
+
+    def __post_init__(self):
+        if unknown := [m for m in self.modes if m not in MODES]:
+            raise ValueError(f"modes must be among {list(MODES)}, not {unknown}")
 
     @classmethod
     def load(cls, path: str | Path, **overrides) -> "TableConfig":
@@ -128,7 +133,8 @@ def run_table(cfg: TableConfig, toolchain: Toolchain | None = None) -> list[dict
         return inputs[split]
 
     for b in cfg.backends:
-        todo = [(sp, m) for sp in (b.splits or cfg.splits) for m in MODES if not _result_path(out, sp, b.name, m).exists()]
+        todo = [(sp, m) for sp in (b.splits or cfg.splits) for m in MODES
+                if m in cfg.modes and not _result_path(out, sp, b.name, m).exists()]  # fmt: skip
         if not todo:
             continue
         opts = {"max_new_tokens": b.max_new_tokens or cfg.max_new_tokens} | ({"threads": cfg.threads} if cfg.threads else {})

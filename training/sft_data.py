@@ -1,8 +1,9 @@
 """Supervised examples for the codegen LLM: scene text in, Asymptote program out.
 
 The model must learn to write code from what *perception* reports about an image, not from
-the exact ground truth, so each input is the scene text of the degraded copy of an item
-(``aug_image``, a screenshot/scan-like render):
+the exact ground truth, so each input is the scene text of one render of an item:
+``data.image`` picks the degraded copy (``aug_image``, a screenshot/scan-like render, the
+default) or the clean render (``image``, what the real-data evaluation perceives).
 
 * ``inputs: perception`` runs :func:`img2asy.perception.pipeline.perceive` on it;
 * ``inputs: noisy_gt`` takes its exactly-mapped ground truth (``aug_annotation``) and adds
@@ -30,6 +31,7 @@ from img2asy.scene_graph.schema import SceneGraph, map_points
 from img2asy.scene_graph.serialize import to_text
 
 INPUT_MODES = ("perception", "noisy_gt", "gt", "auto")
+IMAGE_COLUMNS = {"aug_image": "aug_annotation", "image": "annotation"}  # render -> its ground truth
 
 
 @dataclass(frozen=True)
@@ -203,11 +205,12 @@ def item_seed(item_id: str, seed: int) -> int:
     return int(hashlib.sha256(f"sft:{seed}:{item_id}".encode()).hexdigest()[:12], 16)
 
 
-def scene_text_for(row: dict, mode: str, noise: NoiseConfig, seed: int) -> str:
-    """The scene text the model reads for one dataset row under input ``mode`` (resolved)."""
+def scene_text_for(row: dict, mode: str, noise: NoiseConfig, seed: int, image: str = "aug_image") -> str:
+    """The scene text the model reads for one dataset row under input ``mode`` (resolved),
+    made from the render in column ``image``."""
     if mode == "perception":
-        return to_text(_perceived_graph(row["aug_image"]))
-    graph = SceneGraph.from_json(row["aug_annotation"] or row["annotation"])
+        return to_text(_perceived_graph(row[image]))
+    graph = SceneGraph.from_json(row.get(IMAGE_COLUMNS[image]) or row["annotation"])
     if mode == "noisy_gt":
         graph = perturb(graph, noise, random.Random(item_seed(row["id"], seed)))
     return to_text(graph)
@@ -225,12 +228,18 @@ class DataConfig:
     max_val: int | None = None
     noise: NoiseConfig = field(default_factory=NoiseConfig)
     cache_dir: str | None = None  # where perceived scene texts are cached (perception is slow)
+    image: str = "aug_image"  # the render whose scene is the input: aug_image (degraded) | image (clean)
+
+    def __post_init__(self):
+        if self.image not in IMAGE_COLUMNS:
+            raise ValueError(f"data.image must be one of {tuple(IMAGE_COLUMNS)}, not {self.image!r}")
 
 
 def _cache_path(cfg: DataConfig, split: str, mode: str) -> Path | None:
     if not cfg.cache_dir:
         return None
-    key = hashlib.sha256(json.dumps([cfg.dataset, mode, cfg.seed, asdict(cfg.noise)]).encode()).hexdigest()[:10]
+    parts = [cfg.dataset, mode, cfg.seed, asdict(cfg.noise)] + ([cfg.image] if cfg.image != "aug_image" else [])
+    key = hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:10]
     return Path(cfg.cache_dir) / f"scenes-{split}-{mode}-{key}.jsonl"
 
 
@@ -248,7 +257,7 @@ def build_examples(rows: Iterable[dict], split: str, cfg: DataConfig) -> list[SF
         if row["source"] not in cfg.sources:
             continue
         try:
-            text = cached.get(row["id"]) or scene_text_for(row, mode, cfg.noise, cfg.seed)
+            text = cached.get(row["id"]) or scene_text_for(row, mode, cfg.noise, cfg.seed, cfg.image)
         except Exception as e:  # one bad item never stops the build
             skipped.append(f"{row['id']}: {type(e).__name__}: {e}")
             continue
@@ -283,7 +292,7 @@ def load_split(cfg: DataConfig, split: str, limit: int | None = None) -> list[SF
     random.Random(f"sft-order:{cfg.seed}:{split}").shuffle(order)
     cols = [c for c in ("id", "source", "family", "code", "annotation", "aug_annotation") if c in d.column_names]
     if resolve_inputs(cfg.inputs) == "perception":
-        cols.append("aug_image")
+        cols.append(cfg.image)
     sources = d["source"]
     order = [i for i in order if sources[i] in cfg.sources][:limit] if limit else order
     sel = d.select_columns(cols)

@@ -52,3 +52,12 @@ def test_table_rows_modes_and_resume(tiny_dataset, tiny_model, toolchain, tmp_pa
     again = rescore(cfg, toolchain)
     assert [r["summary"]["stroke_f1"] for r in again] == [r["summary"]["stroke_f1"] for r in recs]
     assert [r["summary"]["label_f1"] for r in again] == [r["summary"]["label_f1"] for r in recs]
+
+
+def test_table_runs_only_the_modes_asked_for(tiny_dataset, toolchain, tmp_path):
+    """``modes: [no repair]`` skips the slow repair rows (a quick look at a new model)."""
+    cfg = TableConfig(data=str(tiny_dataset), out=str(tmp_path / "t"), splits=["val"], limit=1, input="gt",
+                      modes=["no repair"], backends=[BackendRow("rule", "rule")])  # fmt: skip
+    assert [(r["backend"], r["mode"]) for r in run_table(cfg, toolchain)] == [("rule", "no repair")]
+    with pytest.raises(ValueError):
+        TableConfig(data="x", modes=["fast"])

@@ -75,6 +75,20 @@ def test_examples_from_a_built_dataset(sft_dataset):
     assert [e.scene_text for e in load_split(cfg, "train")] == [e.scene_text for e in train]
 
 
+def test_inputs_from_the_clean_render_or_the_degraded_copy(sft_dataset):
+    """``data.image`` picks the render whose scene is the input: the degraded copy (default) or
+    the clean render that real-data evaluation perceives; the ground truth follows it."""
+    from img2asy.training.sft_data import split_dataset
+
+    rows = {r["id"]: r for r in split_dataset(sft_dataset, "train")}
+    assert any(r["annotation"] != r["aug_annotation"] for r in rows.values())  # the two renders differ
+    for image, ann in (("aug_image", "aug_annotation"), ("image", "annotation")):
+        ex = load_split(DataConfig(dataset=str(sft_dataset), inputs="gt", image=image), "train")
+        assert all(e.scene_text == to_text(SceneGraph.from_json(rows[e.id][ann])) for e in ex)
+    with pytest.raises(ValueError):
+        DataConfig(image="photo")
+
+
 def test_input_modes():
     assert resolve_inputs("noisy_gt") == "noisy_gt"
     assert resolve_inputs("auto") in ("perception", "noisy_gt")
