@@ -1482,8 +1482,8 @@ def _complete_grids(prims: list[Prim], nodes: list[VNode], cover, prep: Prepared
         edge = _edge_extent(prep.strokes.shape, u, nrm, float(np.median([ln[0][4] for ln in lines])), 3.0 * s)
         lo = _shared_extreme([sp[0] for sp in spans], 2.0 * s, -1, edge[0])
         hi = _shared_extreme([sp[1] for sp in spans], 2.0 * s, 1, edge[1])
-        for ln, (t0, t1) in zip(lines, spans):
-            done |= _complete_line(prims, nodes, ln, u, lo, hi, t0, t1, cover, prep, cfg, s)
+        for ln in lines:
+            done |= _complete_line(prims, nodes, ln, u, lo, hi, cover, prep, cfg, s)
     return done
 
 
@@ -1508,21 +1508,16 @@ def _edge_extent(shape: tuple[int, int], u: np.ndarray, nrm: np.ndarray, off: fl
     return float(np.dot(c, u) + mid[0] + margin), float(np.dot(c, u) + mid[-1] - margin)
 
 
-def _complete_line(prims: list[Prim], nodes: list[VNode], ln: list, u: np.ndarray, lo: float, hi: float, t0: float,
-                   t1: float, cover, prep: Prepared, cfg: StrokeConfig, s: float) -> bool:  # fmt: skip
+def _complete_line(prims: list[Prim], nodes: list[VNode], ln: list, u: np.ndarray, lo: float, hi: float, cover,
+                   prep: Prepared, cfg: StrokeConfig, s: float) -> bool:  # fmt: skip
     """One line of a grid family: its pieces joined and its ends extended to ``lo``/``hi``."""
-    pieces = []
-    for i, a, b, _, _ in ln:
-        p = prims[i]
-        lo_side = 0 if a @ u <= b @ u else 1
-        pieces.append((min(a @ u, b @ u), i, lo_side))
-    pieces.sort()
-    colour = prims[pieces[0][1]].color
+    pieces = sorted((min(a @ u, b @ u), max(a @ u, b @ u), i, 0 if a @ u <= b @ u else 1) for i, a, b, _, _ in ln)
+    colour = prims[pieces[0][2]].color
     runs, cur = [], [pieces[0]]
     for pc in pieces[1:]:
-        q, r = prims[cur[-1][1]], prims[pc[1]]
-        end = segment_ends(q, nodes)[1 - cur[-1][2]]
-        start = segment_ends(r, nodes)[pc[2]]
+        reach = max(cur, key=lambda x: x[1])  # pieces may overlap: the run ends where its farthest piece does
+        q, r = prims[reach[2]], prims[pc[2]]
+        end, start = segment_ends(q, nodes)[1 - reach[3]], segment_ends(r, nodes)[pc[3]]
         if not _colour_far(q.color, r.color) and (float((start - end) @ u) <= 0 or _crossed_only(end, start, cover, prep, colour, cfg, s)):
             cur.append(pc)
         else:
@@ -1531,10 +1526,10 @@ def _complete_line(prims: list[Prim], nodes: list[VNode], ln: list, u: np.ndarra
     runs.append(cur)
     changed = False
     for k, run in enumerate(runs):
-        first, last = prims[run[0][1]], prims[run[-1][1]]
-        na, nb = first.end_node(run[0][2]), last.end_node(1 - run[-1][2])
+        first, reach = run[0], max(run, key=lambda x: x[1])
+        na, nb = prims[first[2]].end_node(first[3]), prims[reach[2]].end_node(1 - reach[3])
         a, b = nodes[na].xy.copy(), nodes[nb].xy.copy()
-        lf = fit_line(np.vstack([prims[i].fpts for _, i, _ in run]))
+        lf = fit_line(np.vstack([prims[pc[2]].fpts for pc in run]))
         new_a = new_b = None
         if k == 0 and float(a @ u) > lo + 3.0 * s:
             tgt = lf.project(a + (lo - float(a @ u)) * u)
@@ -1546,9 +1541,8 @@ def _complete_line(prims: list[Prim], nodes: list[VNode], ln: list, u: np.ndarra
                 new_b = tgt
         if len(run) == 1 and new_a is None and new_b is None:
             continue
-        through = [n for _, i, _ in run for n in prims[i].through]
-        inner = [prims[i].end_node(sd) for m, (_, i, lsd) in enumerate(run)
-                 for sd, keep in ((lsd, m > 0), (1 - lsd, m < len(run) - 1)) if keep]  # fmt: skip
+        through = [n for pc in run for n in prims[pc[2]].through]
+        inner = [n for pc in run for n in (prims[pc[2]].na, prims[pc[2]].nb) if n not in (na, nb)]
         if new_a is not None:
             inner.append(na)
             na = len(nodes)
@@ -1557,12 +1551,14 @@ def _complete_line(prims: list[Prim], nodes: list[VNode], ln: list, u: np.ndarra
             inner.append(nb)
             nb = len(nodes)
             nodes.append(VNode(new_b, "end"))
-        pts = np.vstack([nodes[na].xy[None]] + [prims[i].pts if lsd == 0 else prims[i].pts[::-1] for _, i, lsd in run]
-                        + [nodes[nb].xy[None]])  # fmt: skip
-        new = Prim("segment", pts, na, nb, line=lf, dash=first.dash, fit=pts, color=first.color,
-                   width=max(prims[i].width for _, i, _ in run), through=through + inner)  # fmt: skip
-        for _, i, _ in run:
-            prims[i].alive = False
+        body = np.vstack([prims[pc[2]].pts for pc in run])
+        body = body[np.argsort(body @ u)]
+        pts = np.vstack([nodes[na].xy[None], body, nodes[nb].xy[None]])
+        first_p = prims[first[2]]
+        new = Prim("segment", pts, na, nb, line=lf, dash=first_p.dash, fit=pts, color=first_p.color,
+                   width=max(prims[pc[2]].width for pc in run), through=through + inner)  # fmt: skip
+        for pc in run:
+            prims[pc[2]].alive = False
         prims.append(new)
         changed = True
     return changed
