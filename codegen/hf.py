@@ -36,6 +36,7 @@ class HFOptions:
     top_p: float = 0.95
     seed: int = 0
     threads: int | None = None  # torch threads (None: torch's default)
+    repetition_penalty: float = 1.0  # > 1 discourages tokens already in the text (a model stuck repeating a line)
     device: str = "cpu"
 
 
@@ -71,6 +72,8 @@ class HFBackend:
         sample = n > 1
         kw = dict(do_sample=sample, num_return_sequences=n, max_new_tokens=self.options.max_new_tokens,
                   pad_token_id=self.tokenizer.pad_token_id, eos_token_id=self.tokenizer.eos_token_id)  # fmt: skip
+        if self.options.repetition_penalty != 1.0:
+            kw["repetition_penalty"] = self.options.repetition_penalty
         if sample:
             torch.manual_seed(self.options.seed)
             kw |= dict(temperature=self.options.temperature, top_p=self.options.top_p, top_k=0)

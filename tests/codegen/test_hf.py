@@ -86,3 +86,15 @@ def test_spec_options_reach_the_backend_and_win(tiny):
     be = make_backend(f"hf:{tiny}?max_new_tokens=3&temperature=0.5", {"max_new_tokens": 50, "seed": 7})
     opts = be.inner.options if hasattr(be, "inner") else be.options
     assert (opts.max_new_tokens, opts.temperature, opts.seed) == (3, 0.5, 7)
+
+
+def test_repetition_penalty_reaches_generation(tiny):
+    """``?repetition_penalty=`` (a model stuck repeating a line, docs/TRAINING.md session 10): a
+    strong penalty changes greedy decoding and repeats fewer tokens; 1.0 leaves it as it was."""
+    plain = HFBackend(str(tiny), max_new_tokens=24)
+    same = HFBackend(str(tiny), max_new_tokens=24, repetition_penalty=1.0)
+    strong = HFBackend(str(tiny), max_new_tokens=24, repetition_penalty=5.0)
+    a, b, c = (be.complete(SCENE)[0] for be in (plain, same, strong))
+    ids = [be.tokenizer(x, add_special_tokens=False)["input_ids"] for be, x in ((plain, a), (strong, c))]
+    assert a == b and a != c
+    assert len(ids[1]) - len(set(ids[1])) <= len(ids[0]) - len(set(ids[0]))
