@@ -565,12 +565,12 @@ def vectorise(prep: Prepared, text_boxes: list[tuple[float, float, float, float]
             trace("dashes", prims, nodes)
     if text_boxes and _join_under_text(prims, nodes, text_boxes, s):
         _merge_all(prims, nodes, cfg, s, w)
-    covers = _region_polygons(prep.regions)
+    cover = _cover(text_boxes or [], _region_polygons(prep.regions), s)
     for _ in range(4):
-        if not _bridge_text_gaps(prims, nodes, text_boxes or [], cfg, s, covers, prep):
+        if not _bridge_text_gaps(prims, nodes, cover, prep, cfg, s):
             break
         _merge_all(prims, nodes, cfg, s, w)
-    _complete_grids(prims, nodes, _cover(text_boxes or [], covers, s), prep, cfg, s)
+    _complete_grids(prims, nodes, cover, prep, cfg, s)
     _close_arcs(prims, nodes)
     _assemble_circles(prims, nodes, s, w)
     _extend_dashed_ends(prims, nodes, max(cfg.dash_gap * s, 5 * w))
@@ -1092,13 +1092,19 @@ def ink_along(pts: np.ndarray, mask: np.ndarray) -> float:
         samples.append(p + d * (np.arange(n)[:, None] / n))
         normals.append(np.repeat([[-u[1], u[0]]], n, axis=0))
     c, nrm = np.vstack(samples), np.vstack(normals)
-    h, w = mask.shape
     hit = np.zeros(len(c), bool)
-    for k in (-1.0, 0.0, 1.0):
-        xy = np.rint(c + k * nrm).astype(int)
-        inside = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
+    for xy, inside in _beside(c, nrm, mask.shape):
         hit[inside] |= mask[xy[inside, 1], xy[inside, 0]]
     return float(hit.mean())
+
+
+def _beside(c: np.ndarray, nrm: np.ndarray, shape: tuple[int, ...]):
+    """For the samples ``c`` of a path and its normals ``nrm``: the pixels (x, y) on the path and
+    one pixel either side across it, each with which of them lie in an image of ``shape``."""
+    h, w = shape[:2]
+    for k in (-1.0, 0.0, 1.0):
+        xy = np.rint(c + k * nrm).astype(int)
+        yield xy, (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
 
 
 def _span(pts: np.ndarray) -> float:
@@ -1365,14 +1371,12 @@ def _stops(prims: list[Prim], nodes: list[VNode], i: int, side: int, at: dict[in
     return True
 
 
-def _bridge_text_gaps(prims: list[Prim], nodes: list[VNode], boxes, cfg: StrokeConfig, s: float,
-                      regions: list | None = None, prep: Prepared | None = None) -> bool:  # fmt: skip
+def _bridge_text_gaps(prims: list[Prim], nodes: list[VNode], cover, prep: Prepared, cfg: StrokeConfig, s: float) -> bool:
     """Join collinear strokes interrupted by a label drawn over them (its ink was removed with the
-    text), and dashed rows broken where they cross another stroke (or strokes and labels:
-    :func:`_crossed_only`, which reads the image in ``prep``)."""
+    text; ``cover``: :func:`_cover`), and dashed rows broken where they cross another stroke (or
+    strokes and labels: :func:`_crossed_only`, which reads the image in ``prep``)."""
     from shapely.geometry import LineString
 
-    cover = _cover(boxes, regions, s)
     at = _ends_by_node(prims)
     ends = [(i, side) for i, p in enumerate(prims) if p.alive and p.kind == "segment"
             for side, nid in ((0, p.na), (1, p.nb)) if nid is not None and _stops(prims, nodes, i, side, at)]  # fmt: skip
@@ -1404,7 +1408,7 @@ def _bridge_text_gaps(prims: list[Prim], nodes: list[VNode], boxes, cfg: StrokeC
             seg = LineString([tuple(pa), tuple(qa)])
             dashed_near = p.dash != "solid" and gap <= 2 * cfg.dash_gap * s
             if not dashed_near and (cover is None or seg.difference(cover).length > 6 * s):
-                if p.dash == "solid" or prep is None or not _crossed_only(pa, qa, cover, prep, p.color, cfg, s):
+                if p.dash == "solid" or not _crossed_only(pa, qa, cover, prep, p.color, cfg, s):
                     continue  # the gap must be hidden under labels or fills
             lf = fit_line(np.vstack([p.fpts, q.fpts]))
             if lf.dev > cfg.merge_tol * max(1.0, s) + 0.5:
@@ -1437,7 +1441,7 @@ def _cover(boxes, regions: list | None, s: float):
 
 
 def _complete_grids(prims: list[Prim], nodes: list[VNode], cover, prep: Prepared, cfg: StrokeConfig, s: float,
-                    min_lines: int = 4) -> bool:  # fmt: skip
+                    min_lines: int = 4) -> None:  # fmt: skip
     """Lines of graph paper run edge to edge, under the tick labels and across the axes.
 
     A family of at least ``min_lines`` parallel dashed lines (a grid, or a bar chart's guide
@@ -1463,7 +1467,6 @@ def _complete_grids(prims: list[Prim], nodes: list[VNode], cover, prep: Prepared
             groups.append([x])
     if len(groups) > 1 and groups[0][0][3] + 180.0 - groups[-1][-1][3] <= tol_deg:
         groups[0] = groups.pop() + groups[0]
-    done = False
     for grp in groups:
         ang = math.radians(grp[len(grp) // 2][3])
         u = np.array([math.cos(ang), math.sin(ang)])
@@ -1483,8 +1486,7 @@ def _complete_grids(prims: list[Prim], nodes: list[VNode], cover, prep: Prepared
         lo = _shared_extreme([sp[0] for sp in spans], 2.0 * s, -1, edge[0])
         hi = _shared_extreme([sp[1] for sp in spans], 2.0 * s, 1, edge[1])
         for ln in lines:
-            done |= _complete_line(prims, nodes, ln, u, lo, hi, cover, prep, cfg, s)
-    return done
+            _complete_line(prims, nodes, ln, u, lo, hi, cover, prep, cfg, s)
 
 
 def _shared_extreme(vals: list[float], tol: float, sign: int, edge: float) -> float:
@@ -1509,7 +1511,7 @@ def _edge_extent(shape: tuple[int, int], u: np.ndarray, nrm: np.ndarray, off: fl
 
 
 def _complete_line(prims: list[Prim], nodes: list[VNode], ln: list, u: np.ndarray, lo: float, hi: float, cover,
-                   prep: Prepared, cfg: StrokeConfig, s: float) -> bool:  # fmt: skip
+                   prep: Prepared, cfg: StrokeConfig, s: float) -> None:  # fmt: skip
     """One line of a grid family: its pieces joined and its ends extended to ``lo``/``hi``."""
     pieces = sorted((min(a @ u, b @ u), max(a @ u, b @ u), i, 0 if a @ u <= b @ u else 1) for i, a, b, _, _ in ln)
     colour = prims[pieces[0][2]].color
@@ -1524,7 +1526,6 @@ def _complete_line(prims: list[Prim], nodes: list[VNode], ln: list, u: np.ndarra
             runs.append(cur)
             cur = [pc]
     runs.append(cur)
-    changed = False
     for k, run in enumerate(runs):
         first, reach = run[0], max(run, key=lambda x: x[1])
         na, nb = prims[first[2]].end_node(first[3]), prims[reach[2]].end_node(1 - reach[3])
@@ -1560,8 +1561,6 @@ def _complete_line(prims: list[Prim], nodes: list[VNode], ln: list, u: np.ndarra
         for pc in run:
             prims[pc[2]].alive = False
         prims.append(new)
-        changed = True
-    return changed
 
 
 def _crossed_only(a: np.ndarray, b: np.ndarray, cover, prep: Prepared, colour, cfg: StrokeConfig, s: float) -> bool:
@@ -1581,12 +1580,9 @@ def _crossed_only(a: np.ndarray, b: np.ndarray, cover, prep: Prepared, colour, c
     c = a + (b - a) * (np.arange(1, n) / n)[:, None]
     u = unit(b - a)
     nrm = np.array([-u[1], u[0]])
-    h, w = prep.strokes.shape
     on = np.zeros(len(c), bool)
     darkest = np.full(len(c), 255.0)
-    for k in (-1.0, 0.0, 1.0):
-        xy = np.rint(c + k * nrm).astype(int)
-        inside = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
+    for xy, inside in _beside(c, nrm, prep.strokes.shape):
         on[inside] |= prep.strokes[xy[inside, 1], xy[inside, 0]]
         darkest[inside] = np.minimum(darkest[inside], prep.rgb[xy[inside, 1], xy[inside, 0]].astype(float) @ _LUMA)
     paper = float(np.dot(np.asarray(prep.paper, float), _LUMA))
