@@ -364,11 +364,21 @@ def _path_expr(ctx: _Ctx, pieces: list[pathfit.Piece], closed: bool) -> str:
 
 
 def _region_path(ctx: _Ctx, d: dict) -> tuple[str, tuple | None]:
-    """(path expression, ('circle', center, r) when the region is a disc) for a filled region."""
+    """(path expression, ('circle', center, r) when the region is a disc) for a filled region.
+
+    A region with holes is its outlines joined by ``^^`` (filled with ``evenodd``)."""
+    subs = d.get("subpaths") or []
+    if len(subs) > 1:
+        parts = [_region_path(ctx, {"pts": sp})[0] for sp in subs if len(sp) >= 3]
+        return "^^".join(parts), None
     pts = pathfit.dedupe(d["pts"])
     if len(pts) >= 8:
         fit = pathfit.fit_arc(pts + [pts[0]])
-        if fit is not None and fit[1] <= 0.6 and abs(fit[0].end - fit[0].start) >= 359:
+        # the vertices alone fit a circle when they crowd at the corners of a square (chamfered
+        # by the outline's simplification): the middles of the sides must lie on it too
+        mids = [((p[0] + q[0]) / 2, (p[1] + q[1]) / 2) for p, q in zip(pts, pts[1:] + pts[:1])]
+        if fit is not None and fit[1] <= 0.6 and abs(fit[0].end - fit[0].start) >= 359 and \
+                max(abs(math.dist(m, fit[0].center) - fit[0].r) for m in mids) <= max(1.5, 0.03 * fit[0].r):  # fmt: skip
             a = fit[0]
             return f"circle({ctx.xy(a.center)},{ctx.length(a.r)})", ("circle", a.center, a.r)
     pieces = pathfit.fit_outline(pts, closed=True)
@@ -534,6 +544,8 @@ def clip_to_canvas(graph: SceneGraph, margin: float = 2.0) -> SceneGraph:
             g.remove_node(n)
         elif k in ("segment", "polyline", "curve", "mark"):
             pts = [d["a"], d["b"]] if k == "segment" else list(d["pts"])
+            if len(pts) < 2:
+                continue  # a single point: nothing reaches outside (the printer skips it)
             closed = bool(d.get("closed")) and len(pts) > 2
             line = LineString(pts + ([pts[0]] if closed else []))
             if rect.contains(line):
@@ -547,14 +559,20 @@ def clip_to_canvas(graph: SceneGraph, margin: float = 2.0) -> SceneGraph:
                 else:
                     out.add(k, pts=piece, closed=False, **attrs)
         elif k == "region":
-            poly = Polygon(d["pts"]).buffer(0)
+            subs = [sp for sp in (d.get("subpaths") or [d["pts"]]) if len({tuple(p) for p in sp}) >= 3]
+            if not subs:
+                continue  # nothing to fill (the printer skips it)
+            poly = Polygon(subs[0], subs[1:]).buffer(0)
             if rect.contains(poly):
                 continue
             cut = poly.intersection(rect)
             g.remove_node(n)
             for part in getattr(cut, "geoms", [cut]):
                 if isinstance(part, Polygon) and not part.is_empty:
-                    out.add("region", pts=[list(p) for p in part.exterior.coords[:-1]], fill=d.get("fill", [0, 0, 0]), closed=True)
+                    shell = [list(p) for p in part.exterior.coords[:-1]]
+                    holes = [[list(p) for p in r.coords[:-1]] for r in part.interiors]
+                    extra = {"subpaths": [shell] + holes, "rule": "evenodd"} if holes else {}
+                    out.add("region", pts=shell, fill=d.get("fill", [0, 0, 0]), closed=True, **extra)
     return out
 
 
@@ -696,12 +714,13 @@ class _Printer:
                 if partner is not None:
                     cd = nodes[partner]
                     expr = f"circle({ctx.ref(partner, cd['center'], ('center',))},{ctx.length(cd['r'])})"
-            else:
+            elif "^^" not in expr:
                 cand = outline_of.get(_polygon_key(pathfit.dedupe(d["pts"])))
                 if cand is not None and cand not in self.consumed:
                     partner, expr = cand, _poly_expr(ctx, cand, nodes[cand])
             if partner is None:
-                out.append(f"fill({expr}, {_fill_pen(d)});")
+                rule = "evenodd+" if d.get("rule") == "evenodd" and "^^" in expr else ""
+                out.append(f"fill({expr}, {rule}{_fill_pen(d)});")
                 continue
             self.consumed.add(partner)
             pen = ctx.pen(nodes[partner])

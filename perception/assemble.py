@@ -251,7 +251,8 @@ def assemble(vec: Vectorised, labels: list[LabelRead], width: int, height: int, 
         if gid is not None:
             prim_node[i] = gid
     for reg in vec.regions:
-        graph.add("region", pts=_r(reg.pts), fill=list(reg.fill), closed=True)
+        holes = {"subpaths": [_r(reg.pts)] + [_r(h) for h in reg.holes], "rule": "evenodd"} if reg.holes else {}
+        graph.add("region", pts=_r(reg.pts), fill=list(reg.fill), closed=True, **holes)
     for hk, hd in enumerate(vec.heads):
         if hd.wedge:
             continue

@@ -78,6 +78,7 @@ class Region:
     pts: list[list[float]]
     fill: tuple[float, float, float]
     area: float
+    holes: list[list[list[float]]] = field(default_factory=list)  # paper inside the outline
 
 
 @dataclass
@@ -247,17 +248,47 @@ def _rgb01(c) -> tuple[float, float, float]:
 
 
 # ----------------------------------------------------------------------------- blobs
-def _contour_polys(mask: np.ndarray, eps: float, offset, min_area: float) -> list[tuple[list[list[float]], float]]:
-    """Outer outlines of a mask's parts (approxPolyDP), with their areas."""
-    cs, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+def _contour_polys(mask: np.ndarray, eps: float, offset, min_area: float, ink: np.ndarray | None = None,
+                   paper_frac: float = 0.85) -> list[tuple[list[list[float]], float, list[list[list[float]]]]]:  # fmt: skip
+    """Outlines of a mask's parts (approxPolyDP), with their areas and their holes.
+
+    A hole is kept when it is large and shows paper (at least ``paper_frac`` of it is not
+    ``ink``): a white square cut out of a black one, the inside of a shaded ring. Holes of
+    ink (labels, strokes of another colour drawn on the fill) stay part of the fill.
+    """
+    cs, hier = cv2.findContours(mask.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_NONE)
     out = []
-    for c in cs:
+
+    def poly(c) -> list[list[float]] | None:
+        ap = cv2.approxPolyDP(c, eps, True).reshape(-1, 2).astype(float)
+        return [[float(x) + 0.5 + offset[0], float(y) + 0.5 + offset[1]] for x, y in ap] if len(ap) >= 3 else None
+
+    for k, c in enumerate(cs):
+        if hier is not None and hier[0][k][3] >= 0:
+            continue  # a hole: taken with its outer outline
         area = float(cv2.contourArea(c))
         if area < min_area:
             continue
-        ap = cv2.approxPolyDP(c, eps, True).reshape(-1, 2).astype(float)
-        if len(ap) >= 3:
-            out.append(([[float(x) + 0.5 + offset[0], float(y) + 0.5 + offset[1]] for x, y in ap], area))
+        pts = poly(c)
+        if pts is None:
+            continue
+        holes = []
+        j = hier[0][k][2] if hier is not None else -1
+        while j >= 0 and ink is not None:
+            ha = float(cv2.contourArea(cs[j]))
+            if ha >= min_area:
+                inside = np.zeros(mask.shape, np.uint8)
+                cv2.drawContours(inside, cs, j, 1, -1)
+                inside = inside.astype(bool) & ~mask.astype(bool)
+                if inside.any() and 1.0 - float(ink[inside].mean()) >= paper_frac:
+                    # outlined on the paper itself: the mask was closed, which rounds a hole's corners
+                    pc, _ = cv2.findContours((inside & ~ink).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+                    hp = poly(max(pc, key=cv2.contourArea)) if pc else None
+                    if hp is not None:
+                        holes.append(hp)
+                        area -= ha
+            j = hier[0][j][0]
+        out.append((pts, area, holes))
     return out
 
 
@@ -321,9 +352,10 @@ def find_blobs(rgb: np.ndarray, ink: np.ndarray, dark: np.ndarray, dt: np.ndarra
             if reg is None:
                 continue
             rmask, excl, (rx0, ry0) = reg
-            polys = _contour_polys(rmask, max(0.8, 0.8 * scale), (rx0, ry0), cfg.region_min_area * scale * scale)
-            for pts, area in polys:
-                regions.append(Region(pts, _rgb01(col), area))
+            polys = _contour_polys(rmask, max(0.8, 0.8 * scale), (rx0, ry0), cfg.region_min_area * scale * scale,
+                                   ink[ry0 : ry0 + rmask.shape[0], rx0 : rx0 + rmask.shape[1]])  # fmt: skip
+            for pts, area, holes in polys:
+                regions.append(Region(pts, _rgb01(col), area, holes))
             if polys:
                 region_mask[ry0 : ry0 + rmask.shape[0], rx0 : rx0 + rmask.shape[1]] |= excl
     return regions, dots, heads, region_mask, blob_mask
@@ -410,6 +442,13 @@ def _small_blob_at(ink: np.ndarray, seed: tuple[int, int], rho: int, colour, sca
     r = math.sqrt(area / math.pi)
     crossing = r < 1.6 * width + 0.5 and _exits(shape, ink[y0:y1, x0:x1], int(r) + 2, int(r) + 5) >= 3
     if size <= 2 * cfg.dot_max_r * scale + 2 and aspect <= 1.35 and fill >= 0.6 and circ >= 0.7 and not crossing:
+        head = _tapered_end(ink[y0:y1, x0:x1], shape, (cx - x0, cy - y0), r, rho, colour, scale)
+        if head is not None:
+            hd, fp = head
+            hd.pts = [[px + x0, py + y0] for px, py in hd.pts]
+            hd.centroid = (hd.centroid[0] + x0, hd.centroid[1] + y0)
+            hd.ink = hd.ink + np.array([x0, y0], float)
+            return "head", hd, fp, (x0, y0)
         yy, xx = np.ogrid[y0:y1, x0:x1]
         disc = (xx + 0.5 - cx) ** 2 + (yy + 0.5 - cy) ** 2 <= (r + 1.0) ** 2
         return "dot", Dot((cx, cy), r, _rgb01(colour)), disc & ink[y0:y1, x0:x1], (x0, y0)
@@ -426,6 +465,49 @@ def _small_blob_at(ink: np.ndarray, seed: tuple[int, int], rho: int, colour, sca
             axis = fit_line(np.c_[xs + x0 + 0.5, ys + y0 + 0.5].astype(float)).u
             return "head", Head(pts, (cx, cy), float(size), _rgb01(colour), ink=ink_pts, axis=axis), fp, (x0, y0)
     return None
+
+
+def _tapered_end(win: np.ndarray, shape: np.ndarray, c: tuple[float, float], r: float, rho: int, colour,
+                 scale: float) -> tuple[Head, np.ndarray] | None:  # fmt: skip
+    """A small arrowhead that opening rounded into a dot: one stroke runs into the blob and its
+    ink runs on past the blob's centre, on the far side, well beyond the radius (a tip).
+
+    ``Arrows(size=0.14cm)`` heads on a thick axis are 7 px wide and 11 long: the disc that strips
+    the shaft also blunts the tip, and what is left is as round as a dot. A drawn dot at the end
+    of a stroke reaches no farther than its radius on the side away from the stroke.
+    Coordinates are the window's (``win``); None when the blob is a dot.
+    """
+    h, w = win.shape
+    yy, xx = np.mgrid[0:h, 0:w]
+    d = np.hypot(xx + 0.5 - c[0], yy + 0.5 - c[1])
+    far = win & (d >= r + 6.0 * scale) & (d <= r + 10.0 * scale)
+    n, lab = cv2.connectedComponents(far.astype(np.uint8), connectivity=8)
+    if n != 2:
+        return None  # no stroke, or several, leave the blob: a dot on its own or on a line
+    fy, fx = np.nonzero(lab == 1)
+    e = unit(np.array([fx.mean() + 0.5 - c[0], fy.mean() + 0.5 - c[1]]))  # towards the stroke
+    near = (win & (d <= r + 5.0 * scale)).astype(np.uint8)
+    _, nl = cv2.connectedComponents(near, connectivity=8)
+    iy, ix = int(c[1]), int(c[0])
+    if not (0 <= iy < h and 0 <= ix < w) or nl[iy, ix] == 0:
+        return None
+    by, bx = np.nonzero(nl == nl[iy, ix])
+    rel = np.c_[bx + 0.5 - c[0], by + 0.5 - c[1]]
+    ahead = rel @ -e
+    side = np.abs(rel @ np.array([-e[1], e[0]]))
+    t_far = float(ahead[side <= r + 1.0].max()) if (side <= r + 1.0).any() else 0.0
+    if t_far < r + 2.0 * scale:
+        return None
+    keep = rel @ e <= r  # the blob without the shaft beyond it
+    pts = np.c_[bx[keep] + 0.5, by[keep] + 0.5].astype(float)
+    hull = cv2.convexHull(pts.astype(np.float32))
+    _, tri = cv2.minEnclosingTriangle(hull)
+    fp = _grow(shape, rho + 1) & win
+    fp[by[keep], bx[keep]] = True
+    fys, fxs = np.nonzero(fp)
+    hd = Head([[float(px), float(py)] for px, py in tri.reshape(-1, 2)], (float(pts[:, 0].mean()), float(pts[:, 1].mean())),
+              float(r + t_far), _rgb01(colour), ink=np.c_[fxs + 0.5, fys + 0.5].astype(float), axis=-e)  # fmt: skip
+    return hd, fp
 
 
 def _grow(m: np.ndarray, r: int) -> np.ndarray:
@@ -1350,7 +1432,7 @@ def _region_polygons(regions: list[Region]) -> list:
     out = []
     for r in regions:
         if len(r.pts) >= 3:
-            pg = Polygon(r.pts).buffer(0)
+            pg = Polygon(r.pts, [h for h in r.holes if len({tuple(p) for p in h}) >= 3]).buffer(0)
             if not pg.is_empty:
                 out.append(pg)
     return out
@@ -2048,8 +2130,8 @@ def _refine_nodes(prims: list[Prim], nodes: list[VNode], width: float, s: float)
         node = nodes[nid]
         if node.kind in ("dot", "head"):
             continue
-        lines = []
-        for p, _ in lst:
+        lines = []  # the longest stroke of each direction: a short piece bent into the node does not tilt a long line
+        for p, _ in sorted(lst, key=lambda x: -x[0].length()):
             if p.kind == "segment" and p.line is not None and all(_angle_between(p.line.u, q.u) > 8 for q in lines):
                 lines.append(p.line)
         if len(lines) >= 2:

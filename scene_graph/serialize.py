@@ -9,7 +9,7 @@ Text grammar (one statement per line, deterministic order; ``#`` starts a commen
     curve (x,y) (x,y) ... [cycle] [style] # sampled smooth path
     circle (cx,cy) r=R [style]
     arc (cx,cy) r=R from=A to=B [style]   # degrees, counter-clockwise
-    fill (x,y) (x,y) ... color=C          # filled region
+    fill (x,y) (x,y) ... [hole (x,y) ...] color=C   # filled region, with its holes
     mark TYPE (x,y) ...                   # right_angle | tick | angle_arc, with its points
     label "LATEX" at (x,y) [near P] [dir=D] [size=S] [angle=T]
     style: [dashed|dotted] [width=W] [color=C] [arrow=end|start|both]
@@ -160,8 +160,9 @@ def to_text(graph: SceneGraph, frame: Frame | None = None) -> str:
         elif k == "arc":
             lines.append(f"arc {_xy(f.to_units(d['center']))} r={_n(d['r'] / f.scale)} from={_n(d['start'])} to={_n(d['end'])}{style(n, d)}")
         elif k == "region":
-            pts = d["pts"][:: max(1, len(d["pts"]) // 16)]
-            lines.append(f"fill {' '.join(_xy(f.to_units(p)) for p in pts)} color={color_name(d.get('fill', [0, 0, 0]))}")
+            subs = (d.get("subpaths") if d.get("rule") == "evenodd" else None) or [d["pts"]]
+            rings = [" ".join(_xy(f.to_units(p)) for p in sp[:: max(1, len(sp) // 16)]) for sp in subs]
+            lines.append(f"fill {' hole '.join(rings)} color={color_name(d.get('fill', [0, 0, 0]))}")
         elif k == "mark":
             lines.append(f"mark {d['type']} {' '.join(_xy(f.to_units(p)) for p in d['pts'][:: max(1, len(d['pts']) // 4)])}")
         elif k == "label":

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 
@@ -126,6 +127,7 @@ def test_empty_and_degenerate_graphs_compile(toolchain):
     g.add("segment", Stroke(1.0), a=[10, 10], b=[10, 10])  # zero length
     g.add("circle", Stroke(1.0), center=[50, 40], r=0.0)
     g.add("region", pts=[[0, 0], [1, 0]], fill=[0.5, 0.5, 0.5])  # too few points
+    g.add("region", pts=[[93.5, 81.5], [85.2, 83.2], [93.5, 81.5]], fill=[0, 0, 0])  # a head squashed to 2 points (test 3146e815e594)
     g.add("curve", Stroke(1.0), pts=[[5, 5]], closed=False)
     assert toolchain.compile(print_asy(g)).ok
 
@@ -166,3 +168,32 @@ def test_arrowheads_go_to_the_stroke_they_point_along(toolchain):
     assert "Arrows" not in out and "BeginArrow" not in out
     sc = score_program(out, Reference.from_program(code, toolchain), toolchain)
     assert sc.stroke_f1 > 0.95, sc.to_json()
+
+
+def test_a_fill_with_a_hole_keeps_the_hole_and_corners_stay_corners(toolchain):
+    """A black square with a white square cut out of it (real train 506801d3651c) was printed as
+    one black square; the hole's corners, rounded by the outline, also fitted a circle. Square
+    outlines whose vertices lie on one circle stay polygons."""
+    from img2asy.eval.metrics import Reference, score_program
+
+    code = "size(200); fill((0,0)--(21,0)--(21,21)--(0,21)--cycle, black); fill((9,4)--(9,13)--(18,13)--(18,4)--cycle, white);"
+    g = SceneGraph(417, 417, 150)
+    g.add("region", pts=[[0, 0], [417, 0], [417, 417], [0, 417]], fill=[0, 0, 0], rule="evenodd",
+          subpaths=[[[0, 0], [417, 0], [417, 417], [0, 417]],
+                    [[179, 159], [179, 337], [356, 337], [356, 159], [355, 158], [180, 158]]])  # fmt: skip
+    out = print_asy(g)
+    assert "^^" in out and "evenodd" in out and "arc(" not in out and "circle(" not in out
+    from img2asy.scene_graph.serialize import to_text
+
+    assert to_text(g).count(" hole ") == 1  # the LLM's text shows the hole too
+    sc = score_program(out, Reference.from_program(code, toolchain), toolchain)
+    assert sc.compiled and sc.stroke_f1 > 0.9, (out, sc.to_json())
+
+
+def test_arc_runs_need_their_chords_on_the_circle_too():
+    from img2asy.codegen.pathfit import Arc, fit_outline
+
+    rect = [(0.0, 0.0), (80.0, 0.0), (80.0, 60.0), (79.0, 61.0), (1.0, 61.0), (0.0, 60.0)]
+    assert not any(isinstance(p, Arc) for p in fit_outline(rect, closed=True))
+    circle = [(50 + 40 * math.cos(t / 16 * math.tau), 50 + 40 * math.sin(t / 16 * math.tau)) for t in range(16)]
+    assert any(isinstance(p, Arc) for p in fit_outline(circle, closed=True))

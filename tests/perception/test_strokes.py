@@ -82,6 +82,46 @@ def test_blobs_dots_arrowheads_and_regions(toolchain):
     assert truth and any(math.dist(t, g) < 3 for t in tips for g in truth)
 
 
+def test_small_arrowheads_on_a_thick_axis_are_heads_and_dots_at_stroke_ends_stay_dots(toolchain):
+    """``Arrows(size=0.14cm)`` on a 1.3bp axis (MATH's ``rr_cartesian_axes``, real train
+    00f3568eef23) leaves heads 7 px wide and 11 long: opening the shaft away rounded them into
+    dots, so the axis stopped 6 px short of each tip. Dots drawn at a segment's ends (and one in
+    its middle) are the same size and must stay dots. (The same heads on a horizontal axis are
+    still lost here: too round for a head, too long for a dot.)"""
+    code = r"""unitsize(1cm);
+    for (int i = -2; i <= 2; ++i) { draw((i,-2.5)--(i,2.5), gray(0.22)); draw((-2.5,i)--(2.5,i), gray(0.22)); }
+    draw((0,-2.5)--(0,2.5), black+1.3bp, Arrows(size=0.14cm));
+    draw((4,-2)--(6,2), black+1.3bp); dot((4,-2)); dot((6,2)); dot((5,0));
+    """
+    img, res = _render(toolchain, code)
+    prep, vec = _vec(img)
+    truth = [d["tip"] for _, d in annotate(res.pdf, res.tex, 150, img.size).nodes("arrowhead")]
+    tips = [h.tip for h in vec.heads if h.tip is not None and not h.wedge]
+    assert len(truth) == 2 and len(tips) == 2
+    assert all(min(math.dist(t, g) for t in tips) < 2.5 for g in truth)
+    drawn = [d["xy"] for _, d in annotate(res.pdf, res.tex, 150, img.size).nodes("point") if d.get("dot")]
+    assert len(drawn) == 3 and all(min(math.dist(d.xy, g) for d in prep.dots) < 1.5 for g in drawn)
+    assert not any(math.dist(d.xy, g) < 12 for d in prep.dots for g in truth)  # no dot at a head
+
+
+def test_paper_inside_a_fill_is_a_hole_and_a_label_on_it_is_not(toolchain):
+    """A white square filled over a black one shows paper: the black region has a hole
+    (real train 506801d3651c). A grey ring (a disc with a white disc over it) has one too; the
+    label written on the grey square is ink, not paper, and makes no hole."""
+    code = r"""unitsize(0.5cm);
+    fill((0,0)--(10,0)--(10,10)--(0,10)--cycle, black); fill((4,2)--(8,2)--(8,7)--(4,7)--cycle, white);
+    fill(circle((16,5),5), gray(0.6)); fill(circle((16,5),2.5), white);
+    fill((23,0)--(33,0)--(33,10)--(23,10)--cycle, gray(0.8)); label("\Huge $A$", (28,5));
+    """
+    img, res = _render(toolchain, code)
+    prep, _ = _vec(img)
+    regions = sorted(prep.regions, key=lambda r: min(p[0] for p in r.pts))
+    assert len(regions) == 3
+    assert [len(r.holes) for r in regions] == [1, 1, 0]
+    hole = np.asarray(regions[0].holes[0])
+    assert hole[:, 0].max() - hole[:, 0].min() == pytest.approx(4 * 0.5 / 2.54 * 150, abs=3)
+
+
 def test_dashed_and_dotted_lines_become_one_primitive_each(toolchain):
     code = r"""unitsize(1cm);
     draw((0,0)--(6,0), dashed);
