@@ -469,23 +469,29 @@ def _small_blob_at(ink: np.ndarray, seed: tuple[int, int], rho: int, colour, sca
 
 def _tapered_end(win: np.ndarray, shape: np.ndarray, c: tuple[float, float], r: float, rho: int, colour,
                  scale: float) -> tuple[Head, np.ndarray] | None:  # fmt: skip
-    """A small arrowhead that opening rounded into a dot: one stroke runs into the blob and its
-    ink runs on past the blob's centre, on the far side, well beyond the radius (a tip).
+    """A small arrowhead that opening rounded into a dot: a stroke runs into the blob, nothing
+    leaves on the far side, and the blob's ink runs on there well beyond its radius (a tip).
 
     ``Arrows(size=0.14cm)`` heads on a thick axis are 7 px wide and 11 long: the disc that strips
     the shaft also blunts the tip, and what is left is as round as a dot. A drawn dot at the end
-    of a stroke reaches no farther than its radius on the side away from the stroke.
-    Coordinates are the window's (``win``); None when the blob is a dot.
+    of a stroke reaches no farther than its radius on the side away from the stroke, and a dot
+    on a line has ink leaving on opposite sides. Other ink leaving beside the shaft (the point's
+    label or a curve next to the head) is allowed. Coordinates are the window's (``win``); None
+    when the blob is a dot.
     """
     h, w = win.shape
     yy, xx = np.mgrid[0:h, 0:w]
     d = np.hypot(xx + 0.5 - c[0], yy + 0.5 - c[1])
     far = win & (d >= r + 6.0 * scale) & (d <= r + 10.0 * scale)
     n, lab = cv2.connectedComponents(far.astype(np.uint8), connectivity=8)
-    if n != 2:
-        return None  # no stroke, or several, leave the blob: a dot on its own or on a line
-    fy, fx = np.nonzero(lab == 1)
-    e = unit(np.array([fx.mean() + 0.5 - c[0], fy.mean() + 0.5 - c[1]]))  # towards the stroke
+    if n < 2:
+        return None  # nothing leaves: a dot on its own
+    dirs = []
+    for k in range(1, n):
+        fy, fx = np.nonzero(lab == k)
+        dirs.append(unit(np.array([fx.mean() + 0.5 - c[0], fy.mean() + 0.5 - c[1]])))
+    if any(float(a @ b) < -math.cos(math.radians(30)) for k, a in enumerate(dirs) for b in dirs[k + 1 :]):
+        return None  # a line runs through the blob: a dot on it (heads end their strokes)
     near = (win & (d <= r + 5.0 * scale)).astype(np.uint8)
     _, nl = cv2.connectedComponents(near, connectivity=8)
     iy, ix = int(c[1]), int(c[0])
@@ -493,11 +499,18 @@ def _tapered_end(win: np.ndarray, shape: np.ndarray, c: tuple[float, float], r: 
         return None
     by, bx = np.nonzero(nl == nl[iy, ix])
     rel = np.c_[bx + 0.5 - c[0], by + 0.5 - c[1]]
-    ahead = rel @ -e
-    side = np.abs(rel @ np.array([-e[1], e[0]]))
-    t_far = float(ahead[side <= r + 1.0].max()) if (side <= r + 1.0).any() else 0.0
-    if t_far < r + 2.0 * scale:
+    best = None
+    for k, ek in enumerate(dirs):  # the shaft: no other ink leaves on the tip's side (a label beside is no matter)
+        if any(float(ej @ -ek) > math.cos(math.radians(60)) for j, ej in enumerate(dirs) if j != k):
+            continue
+        ahead = rel @ -ek
+        side = np.abs(rel @ np.array([-ek[1], ek[0]]))
+        t_far = float(ahead[side <= r + 1.0].max()) if (side <= r + 1.0).any() else 0.0
+        if t_far >= r + 2.0 * scale and (best is None or t_far > best[1]):
+            best = (ek, t_far)
+    if best is None:
         return None
+    e, t_far = best
     keep = rel @ e <= r  # the blob without the shaft beyond it
     pts = np.c_[bx[keep] + 0.5, by[keep] + 0.5].astype(float)
     hull = cv2.convexHull(pts.astype(np.float32))
