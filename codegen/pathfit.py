@@ -138,19 +138,20 @@ def _arc_run(pts: list[Pt], i: int, tol: float, min_pts: int) -> tuple[int, Arc 
             break
         arc = fit[0]
         chord = math.dist(pts[i], pts[j])
-        if arc.r > 50 * max(chord, 1.0) or abs(arc.end - arc.start) > 360.5 or _sagging(pts[i : j + 1], arc, tol):
+        if arc.r > 50 * max(chord, 1.0) or abs(arc.end - arc.start) > 360.5 or chord_sag(pts[i : j + 1], arc) > max(2.0, 3.0 * tol):
             break
         best = arc
         j += 1
     return (j - 1, best) if best is not None else (i, None)
 
 
-def _sagging(pts: list[Pt], arc: Arc, tol: float) -> bool:
-    """Some chord between consecutive points runs well inside the arc: the points are the
-    corners of a polygon (a rectangle's four lie on one circle), not samples of a curve."""
+def chord_sag(pts: list[Pt], arc: Arc) -> float:
+    """How far the middle of a chord between consecutive points lies off the arc (worst case).
+
+    Samples of a curve have short chords that hug it; the corners of a polygon can all lie on
+    one circle (a rectangle's four do) while its sides run well inside it."""
     mids = np.asarray([((p[0] + q[0]) / 2, (p[1] + q[1]) / 2) for p, q in zip(pts, pts[1:])])
-    dev = np.abs(np.hypot(mids[:, 0] - arc.center[0], mids[:, 1] - arc.center[1]) - arc.r)
-    return float(dev.max()) > max(2.0, 3.0 * tol)
+    return float(np.abs(np.hypot(mids[:, 0] - arc.center[0], mids[:, 1] - arc.center[1]) - arc.r).max())
 
 
 def _rotate_to_corner(pts: list[Pt]) -> list[Pt]:

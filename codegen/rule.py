@@ -376,9 +376,8 @@ def _region_path(ctx: _Ctx, d: dict) -> tuple[str, tuple | None]:
         fit = pathfit.fit_arc(pts + [pts[0]])
         # the vertices alone fit a circle when they crowd at the corners of a square (chamfered
         # by the outline's simplification): the middles of the sides must lie on it too
-        mids = [((p[0] + q[0]) / 2, (p[1] + q[1]) / 2) for p, q in zip(pts, pts[1:] + pts[:1])]
         if fit is not None and fit[1] <= 0.6 and abs(fit[0].end - fit[0].start) >= 359 and \
-                max(abs(math.dist(m, fit[0].center) - fit[0].r) for m in mids) <= max(1.5, 0.03 * fit[0].r):  # fmt: skip
+                pathfit.chord_sag(pts + [pts[0]], fit[0]) <= max(1.5, 0.03 * fit[0].r):  # fmt: skip
             a = fit[0]
             return f"circle({ctx.xy(a.center)},{ctx.length(a.r)})", ("circle", a.center, a.r)
     pieces = pathfit.fit_outline(pts, closed=True)
