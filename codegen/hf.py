@@ -37,7 +37,35 @@ class HFOptions:
     seed: int = 0
     threads: int | None = None  # torch threads (None: torch's default)
     repetition_penalty: float = 1.0  # > 1 discourages tokens already in the text (a model stuck repeating a line)
+    stop_repeats: int = 3  # stop once a statement line has been written this many times (a loop); 0: off
     device: str = "cpu"
+
+
+def repeated_line(text: str, times: int, min_len: int = 8) -> bool:
+    """Some complete line of ``text`` (at least ``min_len`` characters, so not ``}`` or a blank)
+    occurs ``times`` times or more: the decoder is looping (an under-trained adapter writes the
+    same ``draw`` lines until the token limit, ~90 s on this CPU)."""
+    lines = [ln.strip() for ln in text.split("\n")[:-1]]  # the last one may be unfinished
+    counts: dict[str, int] = {}
+    for ln in lines:
+        if len(ln) >= min_len:
+            counts[ln] = counts.get(ln, 0) + 1
+            if counts[ln] >= times:
+                return True
+    return False
+
+
+def _repeat_stop(tokenizer, prompt_len: int, times: int):
+    """A ``StoppingCriteria`` that ends each sequence once :func:`repeated_line` holds for it."""
+    import torch
+    from transformers import StoppingCriteria
+
+    class RepeatStop(StoppingCriteria):
+        def __call__(self, input_ids, scores=None, **kwargs):
+            done = [repeated_line(tokenizer.decode(row[prompt_len:], skip_special_tokens=True), times) for row in input_ids]
+            return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
+
+    return RepeatStop()
 
 
 class HFBackend:
@@ -74,6 +102,10 @@ class HFBackend:
                   pad_token_id=self.tokenizer.pad_token_id, eos_token_id=self.tokenizer.eos_token_id)  # fmt: skip
         if self.options.repetition_penalty != 1.0:
             kw["repetition_penalty"] = self.options.repetition_penalty
+        if self.options.stop_repeats > 0:
+            from transformers import StoppingCriteriaList
+
+            kw["stopping_criteria"] = StoppingCriteriaList([_repeat_stop(self.tokenizer, enc["input_ids"].shape[1], self.options.stop_repeats)])
         if sample:
             torch.manual_seed(self.options.seed)
             kw |= dict(temperature=self.options.temperature, top_p=self.options.top_p, top_k=0)

@@ -98,3 +98,22 @@ def test_repetition_penalty_reaches_generation(tiny):
     ids = [be.tokenizer(x, add_special_tokens=False)["input_ids"] for be, x in ((plain, a), (strong, c))]
     assert a == b and a != c
     assert len(ids[1]) - len(set(ids[1])) <= len(ids[0]) - len(set(ids[0]))
+
+
+def test_a_looping_decoder_is_stopped_at_the_third_copy_of_a_line(tiny):
+    """The session-10 adapter wrote ``draw((0,0)--(1,1));`` / ``draw((1,1)--(1,0));`` until the
+    512-token limit (106 s on this CPU). Decoding stops once a statement line has been written
+    3 times; braces, blank lines and an unfinished last line do not count."""
+    from img2asy.codegen.hf import _repeat_stop, repeated_line
+
+    loop = "size(200);\n" + "draw((0,0)--(1,1));\ndraw((1,1)--(1,0));\n" * 3
+    assert repeated_line(loop, 3) and not repeated_line(loop, 4)
+    assert not repeated_line("for (int i=0;i<3;++i) {\n}\n}\n}\n\n\n\n", 3)
+    assert not repeated_line("draw(A--B);\ndraw(A--B);\ndraw(A--B);", 3)  # the third is unfinished
+    be = HFBackend(str(tiny), max_new_tokens=4)
+    prompt = be.prompt_ids(SCENE)["input_ids"]
+    stop = _repeat_stop(be.tokenizer, prompt.shape[1], 3)
+    two = be.tokenizer("draw((0,0)--(1,1));\n" * 2, return_tensors="pt", add_special_tokens=False)["input_ids"]
+    three = be.tokenizer("draw((0,0)--(1,1));\n" * 3, return_tensors="pt", add_special_tokens=False)["input_ids"]
+    assert not bool(stop(torch.cat([prompt, two], 1))[0]) and bool(stop(torch.cat([prompt, three], 1))[0])
+    assert be.options.stop_repeats == 3 and HFBackend(str(tiny), max_new_tokens=4, stop_repeats=0).complete(SCENE)
