@@ -364,13 +364,13 @@ def _path_expr(ctx: _Ctx, pieces: list[pathfit.Piece], closed: bool) -> str:
 
 
 def _region_path(ctx: _Ctx, d: dict) -> tuple[str, tuple | None]:
-    """(path expression, ('circle', center, r) when the region is a disc) for a filled region.
-
-    A region with holes is its outlines joined by ``^^`` (filled with ``evenodd``)."""
+    """(path expression, shape) for a filled region: shape is ('circle', center, r) when the
+    region is a disc, ('subpaths', n) when it is n outlines joined by ``^^`` (a region with
+    holes, filled with ``evenodd``), else None."""
     subs = d.get("subpaths") or []
     if len(subs) > 1:
         parts = [_region_path(ctx, {"pts": sp})[0] for sp in subs if len(sp) >= 3]
-        return "^^".join(parts), None
+        return "^^".join(parts), ("subpaths", len(parts)) if len(parts) > 1 else None
     pts = pathfit.dedupe(d["pts"])
     if len(pts) >= 8:
         fit = pathfit.fit_arc(pts + [pts[0]])
@@ -705,20 +705,21 @@ class _Printer:
 
         out = []
         for n, d in sorted(regions, key=order):
-            expr, disc = _region_path(ctx, d)
+            expr, shape = _region_path(ctx, d)
+            holed = shape is not None and shape[0] == "subpaths"
             partner = None
-            if disc is not None:
-                partner = next((cn for cn, cd in circles if cn not in self.consumed and math.dist(cd["center"], disc[1]) < 1.5
-                                and abs(cd["r"] - disc[2]) < 1.5), None)  # fmt: skip
+            if shape is not None and shape[0] == "circle":
+                partner = next((cn for cn, cd in circles if cn not in self.consumed and math.dist(cd["center"], shape[1]) < 1.5
+                                and abs(cd["r"] - shape[2]) < 1.5), None)  # fmt: skip
                 if partner is not None:
                     cd = nodes[partner]
                     expr = f"circle({ctx.ref(partner, cd['center'], ('center',))},{ctx.length(cd['r'])})"
-            elif "^^" not in expr:
+            elif not holed:
                 cand = outline_of.get(_polygon_key(pathfit.dedupe(d["pts"])))
                 if cand is not None and cand not in self.consumed:
                     partner, expr = cand, _poly_expr(ctx, cand, nodes[cand])
             if partner is None:
-                rule = "evenodd+" if d.get("rule") == "evenodd" and "^^" in expr else ""
+                rule = "evenodd+" if holed and d.get("rule") == "evenodd" else ""
                 out.append(f"fill({expr}, {rule}{_fill_pen(d)});")
                 continue
             self.consumed.add(partner)

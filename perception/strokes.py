@@ -442,13 +442,9 @@ def _small_blob_at(ink: np.ndarray, seed: tuple[int, int], rho: int, colour, sca
     r = math.sqrt(area / math.pi)
     crossing = r < 1.6 * width + 0.5 and _exits(shape, ink[y0:y1, x0:x1], int(r) + 2, int(r) + 5) >= 3
     if size <= 2 * cfg.dot_max_r * scale + 2 and aspect <= 1.35 and fill >= 0.6 and circ >= 0.7 and not crossing:
-        head = _tapered_end(ink[y0:y1, x0:x1], shape, (cx - x0, cy - y0), r, rho, colour, scale)
+        head = _tapered_end(ink[y0:y1, x0:x1], shape, (cx - x0, cy - y0), r, rho, colour, scale, (x0, y0))
         if head is not None:
-            hd, fp = head
-            hd.pts = [[px + x0, py + y0] for px, py in hd.pts]
-            hd.centroid = (hd.centroid[0] + x0, hd.centroid[1] + y0)
-            hd.ink = hd.ink + np.array([x0, y0], float)
-            return "head", hd, fp, (x0, y0)
+            return "head", head[0], head[1], (x0, y0)
         yy, xx = np.ogrid[y0:y1, x0:x1]
         disc = (xx + 0.5 - cx) ** 2 + (yy + 0.5 - cy) ** 2 <= (r + 1.0) ** 2
         return "dot", Dot((cx, cy), r, _rgb01(colour)), disc & ink[y0:y1, x0:x1], (x0, y0)
@@ -468,7 +464,7 @@ def _small_blob_at(ink: np.ndarray, seed: tuple[int, int], rho: int, colour, sca
 
 
 def _tapered_end(win: np.ndarray, shape: np.ndarray, c: tuple[float, float], r: float, rho: int, colour,
-                 scale: float) -> tuple[Head, np.ndarray] | None:  # fmt: skip
+                 scale: float, origin: tuple[int, int]) -> tuple[Head, np.ndarray] | None:  # fmt: skip
     """A small arrowhead that opening rounded into a dot: a stroke runs into the blob, nothing
     leaves on the far side, and the blob's ink runs on there well beyond its radius (a tip).
 
@@ -476,8 +472,9 @@ def _tapered_end(win: np.ndarray, shape: np.ndarray, c: tuple[float, float], r: 
     the shaft also blunts the tip, and what is left is as round as a dot. A drawn dot at the end
     of a stroke reaches no farther than its radius on the side away from the stroke, and a dot
     on a line has ink leaving on opposite sides. Other ink leaving beside the shaft (the point's
-    label or a curve next to the head) is allowed. Coordinates are the window's (``win``); None
-    when the blob is a dot.
+    label or a curve next to the head) is allowed. ``c`` and the footprint returned are in the
+    window's coordinates (``win``, whose top-left pixel is ``origin`` in the image); the Head is in
+    the image's. None when the blob is a dot.
     """
     h, w = win.shape
     yy, xx = np.mgrid[0:h, 0:w]
@@ -518,8 +515,10 @@ def _tapered_end(win: np.ndarray, shape: np.ndarray, c: tuple[float, float], r: 
     fp = _grow(shape, rho + 1) & win
     fp[by[keep], bx[keep]] = True
     fys, fxs = np.nonzero(fp)
-    hd = Head([[float(px), float(py)] for px, py in tri.reshape(-1, 2)], (float(pts[:, 0].mean()), float(pts[:, 1].mean())),
-              float(r + t_far), _rgb01(colour), ink=np.c_[fxs + 0.5, fys + 0.5].astype(float), axis=-e)  # fmt: skip
+    ox, oy = origin
+    hd = Head([[float(px) + ox, float(py) + oy] for px, py in tri.reshape(-1, 2)],
+              (float(pts[:, 0].mean()) + ox, float(pts[:, 1].mean()) + oy), float(r + t_far), _rgb01(colour),
+              ink=np.c_[fxs + 0.5, fys + 0.5].astype(float) + np.array([ox, oy], float), axis=-e)  # fmt: skip
     return hd, fp
 
 
