@@ -589,16 +589,20 @@ def _lines_of(geom) -> list:
     return [x for part in getattr(geom, "geoms", []) for x in _lines_of(part)]
 
 
-def print_asy(graph: SceneGraph, opts: RuleOptions = RuleOptions()) -> str:
-    """The Asymptote program for ``graph`` (see the module docstring)."""
+def print_asy(graph: SceneGraph, opts: RuleOptions = RuleOptions(), frame: Frame | None = None) -> str:
+    """The Asymptote program for ``graph`` (see the module docstring).
+
+    ``frame`` overrides the graph's own (:func:`frame_for`): a ground-truth graph printed in
+    the frame of a perceived scene of the same image gives a program whose coordinates are
+    the scene text's (the ``rule`` SFT targets)."""
     clipped = _off_canvas(graph)
-    return _Printer(clip_to_canvas(graph) if clipped else graph, opts, clipped).program()
+    return _Printer(clip_to_canvas(graph) if clipped else graph, opts, clipped, frame).program()
 
 
 class _Printer:
     """One graph's program, statement group by statement group (fills, draws, marks, dots, labels)."""
 
-    def __init__(self, graph: SceneGraph, opts: RuleOptions, clipped: bool):
+    def __init__(self, graph: SceneGraph, opts: RuleOptions, clipped: bool, frame: Frame | None = None):
         self.graph, self.g, self.clipped = graph, graph.g, clipped
         self.nodes = {n: d for n, d in graph.g.nodes(data=True) if _finite(d)}
         px_bp = 72.0 / (graph.dpi or DEFAULT_DPI)
@@ -606,7 +610,7 @@ class _Printer:
         width_px = _majority(widths, DEFAULT_WIDTH_BP / px_bp, 0.1 / px_bp)
         if not _differs(width_px * px_bp, DEFAULT_WIDTH_BP, WIDTH_TOL):
             width_px = DEFAULT_WIDTH_BP / px_bp
-        self.ctx = _Ctx(graph, frame_for(graph), opts, px_bp, width_px)
+        self.ctx = _Ctx(graph, frame or frame_for(graph), opts, px_bp, width_px)
         self.labels = [(n, d) for n, d in self.nodes.items() if d["kind"] == "label"] if opts.labels != "none" else []
         font_pt = _majority([float(d.get("fontsize", DEFAULT_FONT_PT)) for _, d in self.labels], DEFAULT_FONT_PT, 0.25)
         self.font_pt = font_pt if _differs(font_pt, DEFAULT_FONT_PT, FONT_TOL) else DEFAULT_FONT_PT

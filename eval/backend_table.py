@@ -34,6 +34,7 @@ class BackendRow:
     limit: int | None = None  # fewer items than the split's limit (a slow backend), the first ones
     max_new_tokens: int | None = None  # this backend's own cap (default: the table's)
     splits: list[str] | None = None  # only these of the table's splits (a slow backend)
+    modes: list[str] | None = None  # only these of the table's modes (a slow backend: "no repair" alone)
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class TableConfig:
     backends: list[BackendRow] = field(default_factory=lambda: [BackendRow("rule", "rule")])
 
     def __post_init__(self):
-        if unknown := [m for m in self.modes if m not in MODES]:
+        if unknown := [m for m in self.modes + [m for b in self.backends for m in b.modes or []] if m not in MODES]:
             raise ValueError(f"modes must be among {list(MODES)}, not {unknown}")
 
     @classmethod
@@ -134,7 +135,7 @@ def run_table(cfg: TableConfig, toolchain: Toolchain | None = None) -> list[dict
 
     for b in cfg.backends:
         todo = [(sp, m) for sp in (b.splits or cfg.splits) for m in MODES
-                if m in cfg.modes and not _result_path(out, sp, b.name, m).exists()]  # fmt: skip
+                if m in (b.modes or cfg.modes) and not _result_path(out, sp, b.name, m).exists()]  # fmt: skip
         if not todo:
             continue
         opts = {"max_new_tokens": b.max_new_tokens or cfg.max_new_tokens} | ({"threads": cfg.threads} if cfg.threads else {})

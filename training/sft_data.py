@@ -12,8 +12,16 @@ default) or the clean render (``image``, what the real-data evaluation perceives
 * ``inputs: gt`` uses the ground truth as is (an upper bound, for comparison);
 * ``inputs: auto`` is ``perception`` when it is importable, else ``noisy_gt``.
 
-The target is the item's program: generator code for synthetic items, the original MATH code
-(which compiles with stock Asymptote, or it would not be in the dataset) for real ones.
+``data.target`` picks what the model learns to write:
+
+* ``program``: the item's program: generator code for synthetic items, the original MATH code
+  (which compiles with stock Asymptote, or it would not be in the dataset) for real ones.
+  Its coordinates are the author's, which the scene text does not carry: the model must
+  guess them (the session-2 adapter writes a unit square whatever the scene says).
+* ``rule``: the ``rule`` printer's program for the render's *ground-truth* graph, in the
+  frame of the input scene (:func:`codegen.rule.print_asy` with ``frame``). Its coordinates
+  are the scene text's, so the model learns to copy them and to correct what perception got
+  wrong (spurious points, misread labels) rather than to invent a coordinate system.
 """
 
 from __future__ import annotations
@@ -28,9 +36,10 @@ from typing import Iterable
 
 from img2asy.codegen.prompt import build_messages
 from img2asy.scene_graph.schema import SceneGraph, map_points
-from img2asy.scene_graph.serialize import to_text
+from img2asy.scene_graph.serialize import Frame, frame_for, to_text
 
 INPUT_MODES = ("perception", "noisy_gt", "gt", "auto")
+TARGETS = ("program", "rule")
 IMAGE_COLUMNS = {"aug_image": "aug_annotation", "image": "annotation"}  # render -> its ground truth
 
 
@@ -205,15 +214,29 @@ def item_seed(item_id: str, seed: int) -> int:
     return int(hashlib.sha256(f"sft:{seed}:{item_id}".encode()).hexdigest()[:12], 16)
 
 
-def scene_text_for(row: dict, mode: str, noise: NoiseConfig, seed: int, image: str = "aug_image") -> str:
+def _truth(row: dict, image: str) -> SceneGraph:
+    """The ground-truth graph of the render in column ``image``."""
+    return SceneGraph.from_json(row.get(IMAGE_COLUMNS[image]) or row["annotation"])
+
+
+def scene_for(row: dict, mode: str, noise: NoiseConfig, seed: int, image: str = "aug_image") -> tuple[str, Frame]:
     """The scene text the model reads for one dataset row under input ``mode`` (resolved),
-    made from the render in column ``image``."""
+    made from the render in column ``image``, and the frame its coordinates are in."""
     if mode == "perception":
-        return to_text(_perceived_graph(row[image]))
-    graph = SceneGraph.from_json(row.get(IMAGE_COLUMNS[image]) or row["annotation"])
-    if mode == "noisy_gt":
-        graph = perturb(graph, noise, random.Random(item_seed(row["id"], seed)))
-    return to_text(graph)
+        graph = _perceived_graph(row[image])
+    else:
+        graph = _truth(row, image)
+        if mode == "noisy_gt":
+            graph = perturb(graph, noise, random.Random(item_seed(row["id"], seed)))
+    frame = frame_for(graph)
+    return to_text(graph, frame), frame
+
+
+def rule_target(row: dict, image: str, frame: Frame) -> str:
+    """The ``rule`` target: the printer's program for the render's ground truth, in ``frame``."""
+    from img2asy.codegen.rule import print_asy
+
+    return print_asy(_truth(row, image), frame=frame)
 
 
 @dataclass(frozen=True)
@@ -229,16 +252,35 @@ class DataConfig:
     noise: NoiseConfig = field(default_factory=NoiseConfig)
     cache_dir: str | None = None  # where perceived scene texts are cached (perception is slow)
     image: str = "aug_image"  # the render whose scene is the input: aug_image (degraded) | image (clean)
+    target: str = "program"  # program (the item's own code) | rule (the printer on its ground truth, in the scene's frame)
 
     def __post_init__(self):
         if self.image not in IMAGE_COLUMNS:
             raise ValueError(f"data.image must be one of {tuple(IMAGE_COLUMNS)}, not {self.image!r}")
+        if self.target not in TARGETS:
+            raise ValueError(f"data.target must be one of {TARGETS}, not {self.target!r}")
+
+
+def perception_fingerprint() -> str:
+    """A hash of the perception code and the detector weights: perceived scene texts cached by
+    an older perception are not reused after it changes."""
+    import img2asy.perception as perception
+    from img2asy.perception.detector import DEFAULT_WEIGHTS
+
+    h = hashlib.sha256()
+    files = sorted(Path(perception.__file__).parent.glob("*.py")) + [Path(DEFAULT_WEIGHTS)]
+    for f in files:
+        if f.exists():
+            h.update(f.name.encode() + f.read_bytes())
+    return h.hexdigest()[:12]
 
 
 def _cache_path(cfg: DataConfig, split: str, mode: str) -> Path | None:
     if not cfg.cache_dir:
         return None
     parts = [cfg.dataset, mode, cfg.seed, asdict(cfg.noise)] + ([cfg.image] if cfg.image != "aug_image" else [])
+    if mode == "perception":
+        parts.append(perception_fingerprint())
     key = hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:10]
     return Path(cfg.cache_dir) / f"scenes-{split}-{mode}-{key}.jsonl"
 
@@ -249,23 +291,27 @@ def build_examples(rows: Iterable[dict], split: str, cfg: DataConfig) -> list[SF
 
     mode = resolve_inputs(cfg.inputs)
     cache_file = _cache_path(cfg, split, mode)
-    cached: dict[str, str] = {}
+    cached: dict[str, dict] = {}  # id -> {"scene_text", "frame"} (older caches have no frame)
     if cache_file and cache_file.exists():
-        cached = {r["id"]: r["scene_text"] for r in map(json.loads, cache_file.read_text().splitlines())}
+        cached = {r["id"]: r for r in map(json.loads, cache_file.read_text().splitlines())}
     out, skipped = [], []
     for row in tqdm(rows, desc=f"scenes {split} ({mode})", disable=mode != "perception"):
         if row["source"] not in cfg.sources:
             continue
         try:
-            text = cached.get(row["id"]) or scene_text_for(row, mode, cfg.noise, cfg.seed, cfg.image)
+            rec = cached.get(row["id"])
+            if rec is None or (cfg.target == "rule" and "frame" not in rec):
+                text, frame = scene_for(row, mode, cfg.noise, cfg.seed, cfg.image)
+                rec = {"id": row["id"], "scene_text": text, "frame": [frame.ox, frame.oy, frame.scale]}
+            code = row["code"] if cfg.target == "program" else rule_target(row, cfg.image, Frame(*rec["frame"]))
         except Exception as e:  # one bad item never stops the build
             skipped.append(f"{row['id']}: {type(e).__name__}: {e}")
             continue
-        cached[row["id"]] = text
-        out.append(SFTExample(row["id"], row["source"], row["family"], split, text, row["code"]))
+        cached[row["id"]] = rec
+        out.append(SFTExample(row["id"], row["source"], row["family"], split, rec["scene_text"], code))
     if cache_file:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        cache_file.write_text("".join(json.dumps({"id": k, "scene_text": v}) + "\n" for k, v in cached.items()))
+        cache_file.write_text("".join(json.dumps(r) + "\n" for r in cached.values()))
     if skipped:
         print(f"[sft_data] skipped {len(skipped)} {split} items, e.g. {skipped[0]}")
     return out

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
 from img2asy.codegen.model_io import build_tiny_model
-from img2asy.eval.backend_table import BackendRow, TableConfig, collect, markdown, rescore, run_table
+from img2asy.eval.backend_table import MODES, BackendRow, TableConfig, collect, markdown, rescore, run_table
 
 
 @pytest.fixture(scope="module")
@@ -61,3 +62,10 @@ def test_table_runs_only_the_modes_asked_for(tiny_dataset, toolchain, tmp_path):
     assert [(r["backend"], r["mode"]) for r in run_table(cfg, toolchain)] == [("rule", "no repair")]
     with pytest.raises(ValueError):
         TableConfig(data="x", modes=["fast"])
+    # a backend row can narrow the table's modes for itself (a slow model: "no repair" alone)
+    cfg = replace(cfg, out=str(tmp_path / "u"), modes=list(MODES),
+                  backends=[BackendRow("rule", "rule"), BackendRow("rule again", "rule", modes=["no repair"])])  # fmt: skip
+    assert [(r["backend"], r["mode"]) for r in run_table(cfg, toolchain)] == [
+        ("rule", "repair"), ("rule", "no repair"), ("rule again", "no repair")]
+    with pytest.raises(ValueError):
+        TableConfig(data="x", backends=[BackendRow("rule", "rule", modes=["fast"])])

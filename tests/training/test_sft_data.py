@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 
 import pytest
@@ -94,3 +95,46 @@ def test_input_modes():
     assert resolve_inputs("auto") in ("perception", "noisy_gt")
     with pytest.raises(ValueError):
         resolve_inputs("images")
+
+
+def test_rule_targets_redraw_the_truth_in_the_scene_frame(sft_dataset, toolchain):
+    """``data.target: rule``: the target is the printer's program for the render's ground
+    truth, in the input scene's frame, so its coordinates are ones the scene text shows (the
+    model copies them instead of inventing a coordinate system); it compiles with stock
+    Asymptote and redraws the render. With noisy inputs the frame is the noisy scene's."""
+    import re
+
+    from img2asy.eval.metrics import Reference, score_program
+
+    for inputs in ("gt", "noisy_gt"):
+        cfg = DataConfig(dataset=str(sft_dataset), inputs=inputs, target="rule", image="image")
+        ex = load_split(cfg, "train")
+        own = {e.id: e.code for e in load_split(DataConfig(dataset=str(sft_dataset), inputs=inputs, image="image"), "train")}
+        assert len(ex) == 3
+        for e in ex:
+            assert e.code != own[e.id] and "size(" in e.code
+            xy = r"\((-?[\d.]+),(-?[\d.]+)\)"
+            scene_xy = [(float(a), float(b)) for a, b in re.findall(xy, e.scene_text)]
+            prog_xy = [(float(a), float(b)) for a, b in re.findall(xy, e.code)]
+            # each program point is one of the scene's (exactly for gt inputs; noise moves it ~1 px)
+            near = [min(math.dist(p, q) for q in scene_xy) for p in prog_xy]
+            tol = 1e-9 if inputs == "gt" else 0.3
+            assert prog_xy and sum(d <= tol for d in near) / len(near) > 0.8, (inputs, e.id, near)
+            sc = score_program(e.code, Reference.from_program(own[e.id], toolchain), toolchain)
+            assert sc.compiled and sc.stroke_f1 > 0.9 and sc.label_f1 == 1.0, (inputs, e.id, sc.to_json())
+    with pytest.raises(ValueError):
+        DataConfig(target="tikz")
+
+
+def test_perceived_scene_caches_are_keyed_to_the_perception_code(monkeypatch, tmp_path):
+    """A cache of perceived scene texts is not reused once perception (code or detector
+    weights) changes; ground-truth inputs do not depend on it."""
+    from img2asy.training import sft_data
+
+    cfg = DataConfig(dataset="d", cache_dir=str(tmp_path))
+    fp = sft_data.perception_fingerprint()
+    assert fp == sft_data.perception_fingerprint() and len(fp) == 12
+    before = sft_data._cache_path(cfg, "train", "perception"), sft_data._cache_path(cfg, "train", "gt")
+    monkeypatch.setattr(sft_data, "perception_fingerprint", lambda: "changed")
+    after = sft_data._cache_path(cfg, "train", "perception"), sft_data._cache_path(cfg, "train", "gt")
+    assert before[0] != after[0] and before[1] == after[1]
