@@ -19,7 +19,7 @@ import numpy as np
 from img2asy.scene_graph.relations import relate_geometry
 from img2asy.scene_graph.schema import SceneGraph, Stroke
 
-from .strokes import Prim, Vectorised, VNode, arc_angles, curve_points, segment_ends
+from .strokes import Prim, Vectorised, VNode, arc_angles, colour_far, curve_points, segment_ends
 
 
 @dataclass(frozen=True)
@@ -117,6 +117,18 @@ def _stroke(p: Prim) -> Stroke:
     return Stroke(float(p.width), tuple(float(c) for c in p.color), p.dash)
 
 
+def _median_pen(prims: list[Prim]) -> Prim:
+    """The piece whose colour is the length-weighted median of a polyline's pieces (one pen drew
+    it; a thin grey line's colour reads lighter or darker with its pixel phase, piece by piece)."""
+    ranked = sorted(prims, key=lambda p: float(np.dot(p.color, (0.299, 0.587, 0.114))))
+    half, run = 0.5 * sum(p.length() for p in ranked), 0.0
+    for p in ranked:
+        run += p.length()
+        if run >= half:
+            return p
+    return ranked[-1]
+
+
 def _point_nodes(vec: Vectorised) -> list[int]:
     used = set()
     for p in vec.prims:
@@ -135,10 +147,10 @@ def _polyline_chains(vec: Vectorised, ends: dict[int, list[tuple[int, int]]]) ->
     prims = vec.prims
     segs = {i for i, p in enumerate(prims) if p.kind == "segment" and p.na is not None and p.nb is not None}
 
-    def joint(nid: int) -> bool:
+    def joint(nid: int) -> bool:  # one pen: a grid line ending where a red line does is not its polyline
         e = ends.get(nid, [])
         return len(e) == 2 and all(i in segs for i, _ in e) and e[0][0] != e[1][0] and \
-            prims[e[0][0]].dash == prims[e[1][0]].dash  # fmt: skip
+            prims[e[0][0]].dash == prims[e[1][0]].dash and not colour_far(prims[e[0][0]].color, prims[e[1][0]].color)  # fmt: skip
 
     seen: set[int] = set()
     out = []
@@ -235,7 +247,7 @@ def assemble(vec: Vectorised, labels: list[LabelRead], width: int, height: int, 
         for order, nids, closed in _polyline_chains(vec, ends):
             if len(order) < 2:
                 continue
-            p0 = vec.prims[order[0]]
+            p0 = _median_pen([vec.prims[i] for i in order])
             pts = [_r(nodes[n].xy) for n in nids]
             gid = graph.add("polyline", _stroke(p0), pts=pts, closed=closed)
             for n in nids:

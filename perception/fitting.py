@@ -166,6 +166,20 @@ def _concentrated_turn(run: np.ndarray, sweep: float, step: int = 3) -> bool:
     return local >= 0.6 * sweep and sweep >= 40
 
 
+def _hook(run: np.ndarray, tol: float, at_start: bool = True, at_end: bool = True, most: int = 3,
+          min_deg: float = 30.0) -> int | None:  # fmt: skip
+    """Where a straight run turns sharply in its last few pixels (a corner the split missed by
+    a pixel or two: the skeleton cuts a corner diagonally, and a circle fits the hook and the
+    line together); None when the run bends throughout, as an arc does."""
+    for h in range(1, most + 1):
+        for k, body, end, ok in ((h, run[h:], run[: h + 1], at_start), (len(run) - 1 - h, run[:-h], run[-h - 1 :], at_end)):
+            if not ok or len(body) < 8 or fit_line(body).dev > tol:
+                continue
+            if _angle(unit(end[-1] - end[0]), fit_line(body).u) >= min_deg:
+                return k
+    return None
+
+
 def _turn(u1: np.ndarray, u2: np.ndarray, p0, pk, p1) -> float:
     """Turning angle (degrees) between travel direction p0->pk and pk->p1 along two fitted lines."""
     d1 = u1 if np.dot(u1, np.asarray(pk) - np.asarray(p0)) >= 0 else -u1
@@ -195,7 +209,39 @@ def split_run(pts: np.ndarray, tol: float = 1.0, arc_tol: float = 1.0, min_sweep
         stack.append((k, i1))
         stack.append((i0, k))
     out.sort(key=lambda p: p.i0)
+    return _cut_corners(pts, out, tol)
+
+
+def _cut_corners(pts: np.ndarray, pieces: list[Piece], tol: float, min_turn: float = 60.0, min_side: int = 8) -> list[Piece]:
+    """An "arc" next to a straight piece at a sharp corner, straight but for its first pixels, is
+    a straight piece: the skeleton cut the corner with a diagonal step, and a circle fitted the
+    step and the side together (a plotted curve's arcs meet their neighbours smoothly)."""
+    out: list[Piece] = []
+    for j, pc in enumerate(pieces):
+        cut = None
+        if pc.kind == "arc":
+            for nb, at_start in ((pieces[j - 1] if j > 0 else None, True), (pieces[j + 1] if j + 1 < len(pieces) else None, False)):
+                if nb is None or nb.kind != "segment" or nb.i1 - nb.i0 < min_side:
+                    continue
+                run = pts[pc.i0 : pc.i1 + 1]
+                h = _hook(run, tol, at_start, not at_start)
+                if h is None:
+                    continue
+                body = fit_line(run[h:] if at_start else run[: h + 1])
+                if _angle(body.u, fit_line(pts[nb.i0 : nb.i1 + 1]).u) >= min_turn:
+                    cut = pc.i0 + h
+                    break
+        if cut is None:
+            out.append(pc)
+            continue
+        for a, b in ((pc.i0, cut), (cut, pc.i1)):
+            out.append(Piece("segment", a, b, line=fit_line(pts[a : b + 1])))
     return out
+
+
+def _angle(u: np.ndarray, v: np.ndarray) -> float:
+    """Angle in degrees between two undirected lines."""
+    return math.degrees(math.acos(min(1.0, abs(float(np.dot(u, v))))))
 
 
 def unit(v) -> np.ndarray:

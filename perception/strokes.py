@@ -323,7 +323,7 @@ def find_blobs(rgb: np.ndarray, ink: np.ndarray, dark: np.ndarray, dt: np.ndarra
         if blob_mask[y0 + py, x0 + px]:
             continue
         if max(bw, bh) <= small_max:
-            blob = _small_blob(ink, (x0 + px, y0 + py), float(sub_dt.max()), width, colour, scale, cfg)
+            blob = _small_blob(ink, (x0 + px, y0 + py), float(sub_dt.max()), width, colour, scale, cfg, dark)
             if blob is not None and blob[0] == "dot" and _lighter_than_strokes(blob, colour, ink, dark):
                 blob = None  # a grey blob where anti-aliased strokes overlap, not a drawn dot
             if blob is not None:
@@ -377,7 +377,7 @@ def _fill_colours(px: np.ndarray, min_count: float, tol: int) -> list[np.ndarray
 
 
 def _small_blob(ink: np.ndarray, seed: tuple[int, int], depth: float, width: float, colour, scale: float,
-                cfg: StrokeConfig):  # fmt: skip
+                cfg: StrokeConfig, dark: np.ndarray | None = None):  # fmt: skip
     """A dot or an arrowhead around ``seed`` (None if neither).
 
     The ink is opened with a disc wider than the strokes but narrower than the blob, which
@@ -386,7 +386,7 @@ def _small_blob(ink: np.ndarray, seed: tuple[int, int], depth: float, width: flo
     """
     rho = max(1, int(math.ceil(0.5 * width + 0.3)), 2 if depth >= 2.2 else 1)
     for r in (rho, rho + 1) if depth >= 2 * rho + 2 else (rho,):
-        out = _small_blob_at(ink, seed, r, colour, scale, cfg, width)
+        out = _small_blob_at(ink, seed, r, colour, scale, cfg, width, dark)
         if out is not None:
             return out
     return None
@@ -413,7 +413,7 @@ def _exits(shape: np.ndarray, ink: np.ndarray, r0: int, r1: int) -> int:
 
 
 def _small_blob_at(ink: np.ndarray, seed: tuple[int, int], rho: int, colour, scale: float, cfg: StrokeConfig,
-                   width: float = 1.0):  # fmt: skip
+                   width: float = 1.0, dark: np.ndarray | None = None):  # fmt: skip
     h, w = ink.shape
     reach = int(cfg.head_max * scale) + rho + 3
     sx, sy = seed
@@ -442,9 +442,13 @@ def _small_blob_at(ink: np.ndarray, seed: tuple[int, int], rho: int, colour, sca
     r = math.sqrt(area / math.pi)
     crossing = r < 1.6 * width + 0.5 and _exits(shape, ink[y0:y1, x0:x1], int(r) + 2, int(r) + 5) >= 3
     if size <= 2 * cfg.dot_max_r * scale + 2 and aspect <= 1.35 and fill >= 0.6 and circ >= 0.7 and not crossing:
-        head = _tapered_end(ink[y0:y1, x0:x1], shape, (cx - x0, cy - y0), r, rho, colour, scale, (x0, y0))
+        win = ink[y0:y1, x0:x1]
+        if dark is not None:  # lighter strokes passing by (graph paper under an axis's head) are not its own
+            dwin = dark[y0:y1, x0:x1]
+            win = win & (dwin >= 0.5 * float(np.median(dwin[shape])))
+        head = _tapered_end(win, shape, (cx - x0, cy - y0), r, rho, colour, scale, (x0, y0))
         if head is not None:
-            return "head", head[0], head[1], (x0, y0)
+            return "head", head[0], head[1] | (_grow(shape, rho + 1) & ink[y0:y1, x0:x1]), (x0, y0)
         yy, xx = np.ogrid[y0:y1, x0:x1]
         disc = (xx + 0.5 - cx) ** 2 + (yy + 0.5 - cy) ** 2 <= (r + 1.0) ** 2
         return "dot", Dot((cx, cy), r, _rgb01(colour)), disc & ink[y0:y1, x0:x1], (x0, y0)
@@ -659,7 +663,7 @@ def vectorise(prep: Prepared, text_boxes: list[tuple[float, float, float, float]
             trace("dashes", prims, nodes)
     if text_boxes and _join_under_text(prims, nodes, text_boxes, s):
         _merge_all(prims, nodes, cfg, s, w)
-    cover = _cover(text_boxes or [], _region_polygons(prep.regions), s)
+    cover = _cover(text_boxes or [], _region_polygons(prep.regions) + _head_polygons(prep.heads), s)
     for _ in range(4):
         if not _bridge_text_gaps(prims, nodes, cover, prep, cfg, s):
             break
@@ -673,6 +677,7 @@ def vectorise(prep: Prepared, text_boxes: list[tuple[float, float, float, float]
     _smooth_chains(prims, nodes, cfg, s)
     _refine_nodes(prims, nodes, w, s)
     _snap_free_ends(prims, nodes, cfg.snap * s + 0.5 * w)
+    _join_collinear(prims, nodes, cfg, s)
     if trace:
         trace("final", prims, nodes)
     live = [p for p in prims if p.alive]
@@ -965,6 +970,44 @@ def _shaft_into(prims: list[Prim], nodes: list[VNode], nid: int, hd: Head, s: fl
     return [(i, side)]
 
 
+def _own_end(p: Prim, side: int, c: np.ndarray) -> np.ndarray:
+    """Where a stroke's own pixels end (without the blob's centre :func:`_attach_blobs` added)."""
+    k, k2 = (0, 1) if side == 0 else (-1, -2)
+    return p.pts[k2] if len(p.pts) > 2 and math.dist(p.pts[k], c) < 1e-6 else p.pts[k]
+
+
+def _passing(p: Prim, side: int, c: np.ndarray, axis: np.ndarray) -> bool:
+    """A stroke attached to a head that only passes by it: neither along the head's axis nor
+    pointing at its centre (within 45 degrees) where its own pixels end."""
+    if abs(float(np.dot(_direction(p, side), axis))) > math.cos(math.radians(20)):
+        return False
+    own = _own_end(p, side, c)
+    return math.dist(own, c) > 1e-6 and float(np.dot(-_direction(p, side), unit(c - own))) <= math.cos(math.radians(45))
+
+
+def _detach(prims: list[Prim], nodes: list[VNode], nid: int, ends: list[tuple[int, int]]) -> None:
+    """Strokes that are not a head's shaft leave its node, each at a free end of its own. One
+    aimed at the head keeps its end there (a thick acute corner read as a head); one passing by
+    it (graph paper by the tip) ends where its own pixels end (the head's cover bridges a line
+    past the tip, :func:`_bridge_text_gaps`)."""
+    c = nodes[nid].xy
+    for i, side in ends:
+        q = prims[i]
+        own = _own_end(q, side, c)
+        if math.dist(own, c) > 1e-6 and float(np.dot(-_direction(q, side), unit(c - own))) <= math.cos(math.radians(45)):
+            if len(q.pts) > 2 and math.dist(q.pts[0 if side == 0 else -1], c) < 1e-6:
+                q.pts = q.pts[1:] if side == 0 else q.pts[:-1]
+        nodes.append(VNode((q.pts[0] if side == 0 else q.pts[-1]).copy(), "end"))
+        _reattach(q, side, len(nodes) - 1)
+
+
+def _reattach(p: Prim, side: int, nid: int) -> None:
+    if side == 0:
+        p.na = nid
+    else:
+        p.nb = nid
+
+
 def _set_head_tips(prims: list[Prim], nodes: list[VNode], prep: Prepared) -> None:
     """An arrowhead's tip is its corner farthest from where its stroke enters; the stroke ends there."""
     for nid, node in enumerate(nodes):
@@ -974,6 +1017,10 @@ def _set_head_tips(prims: list[Prim], nodes: list[VNode], prep: Prepared) -> Non
         hd = prep.heads[node.ref]
         if hd.tip is not None and hd.ink is None:
             continue  # an open (stroked) head: its tip is where the barbs meet
+        if hd.axis is not None:  # lines passing by (graph paper at the tip or across the shaft) are not its strokes
+            passing = [(i, sd) for i, sd in ends if _passing(prims[i], sd, node.xy, hd.axis)]
+            _detach(prims, nodes, nid, passing)
+            ends = [e for e in ends if e not in passing]
         if not ends:
             ends = _shaft_into(prims, nodes, nid, hd, prep.scale)
         if not ends:
@@ -981,14 +1028,7 @@ def _set_head_tips(prims: list[Prim], nodes: list[VNode], prep: Prepared) -> Non
         if len(ends) >= 2 and hd.axis is not None:
             # the shaft runs along the head's axis; other strokes only pass close by
             along = [(i, sd) for i, sd in ends if abs(float(np.dot(_direction(prims[i], sd), hd.axis))) > math.cos(math.radians(20))]
-            for i, sd in ends:
-                if (i, sd) not in along[:1]:
-                    q = prims[i]
-                    nodes.append(VNode((q.pts[0] if sd == 0 else q.pts[-1]).copy(), "end"))
-                    if sd == 0:
-                        q.na = len(nodes) - 1
-                    else:
-                        q.nb = len(nodes) - 1
+            _detach(prims, nodes, nid, [e for e in ends if e not in along[:1]])
             ends = along[:1] if len(along) == 1 else []
         if not ends:
             hd.wedge = True
@@ -1450,6 +1490,19 @@ def _region_polygons(regions: list[Region]) -> list:
     return out
 
 
+def _head_polygons(heads: list[Head]) -> list:
+    """Arrowheads as shapely polygons: a line passing by a head's tip loses its pixels there."""
+    from shapely.geometry import Polygon
+
+    out = []
+    for hd in heads:
+        if len(hd.pts) >= 3:
+            pg = Polygon(hd.pts).buffer(0)
+            if not pg.is_empty:
+                out.append(pg)
+    return out
+
+
 def _stops(prims: list[Prim], nodes: list[VNode], i: int, side: int, at: dict[int, list[tuple[int, int]]]) -> bool:
     """A segment stops at this end: a free end, or a junction where nothing continues it (a grid
     line cut by a label stops where it meets the next line across). ``at``: :func:`_ends_by_node`."""
@@ -1488,7 +1541,7 @@ def _bridge_text_gaps(prims: list[Prim], nodes: list[VNode], cover, prep: Prepar
             if j == i or j in used:
                 continue
             q = prims[j]
-            if q.dash != p.dash or _colour_far(p.color, q.color):
+            if q.dash != p.dash or colour_far(p.color, q.color):
                 continue
             qa = nodes[q.end_node(sj)].xy
             gap = math.dist(pa, qa)
@@ -1614,7 +1667,7 @@ def _complete_line(prims: list[Prim], nodes: list[VNode], ln: list, u: np.ndarra
         reach = max(cur, key=lambda x: x[1])  # pieces may overlap: the run ends where its farthest piece does
         q, r = prims[reach[2]], prims[pc[2]]
         end, start = segment_ends(q, nodes)[1 - reach[3]], segment_ends(r, nodes)[pc[3]]
-        if not _colour_far(q.color, r.color) and (float((start - end) @ u) <= 0 or _crossed_only(end, start, cover, prep, colour, cfg, s)):
+        if not colour_far(q.color, r.color) and (float((start - end) @ u) <= 0 or _crossed_only(end, start, cover, prep, colour, cfg, s)):
             cur.append(pc)
         else:
             runs.append(cur)
@@ -1726,7 +1779,7 @@ def _joined(p: Prim, sp: int, q: Prim, sq: int, fit: bool = False) -> np.ndarray
 
 def _merge_candidate(p: Prim, sp: int, q: Prim, sq: int, node: VNode, n_ends: int, cfg: StrokeConfig, s: float,
                      width: float) -> tuple[float, Prim] | None:  # fmt: skip
-    if p.dash != q.dash or _colour_far(p.color, q.color):
+    if p.dash != q.dash or colour_far(p.color, q.color):
         return None
     d1, d2 = _direction(p, sp), _direction(q, sq)
     turn = _turn_deg(-d1, d2)
@@ -2054,7 +2107,7 @@ def _smooth_chains(prims: list[Prim], nodes: list[VNode], cfg: StrokeConfig, s: 
             continue
         (i, si), (j, sj) = es
         p, q = prims[i], prims[j]
-        if i == j or p.dash != q.dash or _colour_far(p.color, q.color):
+        if i == j or p.dash != q.dash or colour_far(p.color, q.color):
             continue
         # ends read off the support, or off an arc's circle where a crossing bends the support
         reads = [(-f(p, si), f(q, sj)) for f in (_end_tangent, _direction)]
@@ -2165,6 +2218,115 @@ def _refine_nodes(prims: list[Prim], nodes: list[VNode], width: float, s: float)
             node.xy = circ[0].project(node.xy)
 
 
+def _join_collinear(prims: list[Prim], nodes: list[VNode], cfg: StrokeConfig, s: float) -> None:
+    """Two segments that meet in a straight line once their nodes are refined are one segment.
+
+    Merging compares skeleton pixels, which bend where another stroke touches a line (a curve
+    leaving an axis tangentially, an arrowhead against a frame), so such a line stays in pieces
+    joined by a short tilted one; the refined nodes lie back on the line. A short piece's colour
+    is not compared: where strokes overlap it is their mix.
+    """
+    tol = cfg.merge_tol * max(1.0, s)
+    by_node = _ends_by_node(prims)
+    queue = sorted(by_node)
+    while queue:
+        nid = queue.pop()
+        segs = [(i, sd) for i, sd in by_node.get(nid, []) if prims[i].alive and prims[i].kind == "segment" and prims[i].end_node(sd) == nid]
+        by_node[nid] = segs + [(i, sd) for i, sd in by_node.get(nid, []) if prims[i].alive and prims[i].kind != "segment"]
+        best = None
+        for x in range(len(segs)):
+            for y in range(x + 1, len(segs)):
+                (i, si), (j, sj) = segs[x], segs[y]
+                p, q = prims[i], prims[j]
+                if i == j or p.dash != q.dash:
+                    continue
+                if not _mixed_or_same(p, q, s):
+                    continue
+                a_n, b_n = p.end_node(1 - si), q.end_node(1 - sj)
+                if a_n is None or b_n is None or a_n == b_n:
+                    continue
+                a, b, m = nodes[a_n].xy, nodes[b_n].xy, nodes[nid].xy
+                u = unit(b - a)
+                dev = abs(float(u[0] * (m - a)[1] - u[1] * (m - a)[0]))
+                if dev > tol or _turn_deg(unit(m - a), unit(b - m)) >= cfg.collinear_turn:
+                    continue
+                if not 0 < float(np.dot(m - a, u)) < math.dist(a, b):
+                    continue
+                if best is None or dev < best[0]:
+                    best = (dev, i, si, j, sj)
+        if best is None:
+            continue
+        _, i, si, j, sj = best
+        p, q = prims[i], prims[j]
+        new = _fused(p, q, _joined(p, si, q, sj), p.end_node(1 - si), q.end_node(1 - sj), _joined(p, si, q, sj, fit=True), [nid])
+        prims.append(new)
+        for side in (0, 1):
+            e = new.end_node(side)
+            by_node.setdefault(e, []).append((len(prims) - 1, side))
+            if e not in queue:
+                queue.append(e)
+        queue.append(nid)
+    _join_overlapping(prims, nodes, cfg, s)
+
+
+def _fused(p: Prim, q: Prim, pts: np.ndarray, na: int, nb: int, fpts: np.ndarray, through: list[int]) -> Prim:
+    """One segment for two pieces of one line (both die); the longer piece's pen wins."""
+    new = Prim("segment", pts, na, nb, line=fit_line(fpts), dash=p.dash, fit=fpts)
+    new.through = p.through + q.through + through
+    longer = max(p, q, key=lambda z: z.length())
+    new.color, new.width, new.period = longer.color, longer.width, longer.period
+    p.alive = q.alive = False
+    return new
+
+
+def _mixed_or_same(p: Prim, q: Prim, s: float) -> bool:
+    """Two pieces may be one pen: same colour, or one too short to tell (where strokes overlap
+    a short piece's colour is their mix)."""
+    return min(p.length(), q.length()) <= 25.0 * s or not colour_far(p.color, q.color)
+
+
+def _join_overlapping(prims: list[Prim], nodes: list[VNode], cfg: StrokeConfig, s: float) -> None:
+    """Two segments on one line where one ends inside the other (a short spur merged into a line
+    across a junction, so it passes the end of the next piece) are one segment, end to end."""
+    from shapely import STRtree
+    from shapely.geometry import LineString, Point
+
+    tol = cfg.merge_tol * max(1.0, s)
+    segs = [i for i, p in enumerate(prims) if p.alive and p.kind == "segment" and p.na is not None and p.nb is not None]
+    if len(segs) < 2:
+        return
+    geo = {i: segment_ends(prims[i], nodes) for i in segs}
+    tree = STRtree([LineString(geo[i]) for i in segs])
+    for i in segs:
+        p = prims[i]
+        if not p.alive:
+            continue
+        a, b = geo[i]
+        for k in set(tree.query(Point(*a).buffer(tol)).tolist() + tree.query(Point(*b).buffer(tol)).tolist()):
+            j = segs[int(k)]
+            q = prims[j]
+            if j == i or not q.alive or p.dash != q.dash or {p.na, p.nb} & {q.na, q.nb}:
+                continue
+            if not _mixed_or_same(p, q, s):
+                continue
+            c, d = geo[j]
+            u = unit(d - c)
+            if max(abs(float(u[0] * (e - c)[1] - u[1] * (e - c)[0])) for e in (a, b)) > tol:
+                continue
+            if _angle_between(unit(b - a), u) >= cfg.collinear_turn:
+                continue
+            span = math.dist(c, d)
+            ta, tb = sorted(float(np.dot(e - c, u)) for e in (a, b))
+            if tb < 0.5 * tol or ta > span - 0.5 * tol:
+                continue  # end to end or apart: not overlapping
+            if ta > -0.5 * tol and tb < span + 0.5 * tol:
+                continue  # p lies within q
+            ends = sorted([(float(np.dot(e - c, u)), n) for e, n in ((a, p.na), (b, p.nb), (c, q.na), (d, q.nb))])
+            pts = np.array([nodes[ends[0][1]].xy, nodes[ends[-1][1]].xy])
+            prims.append(_fused(p, q, pts, ends[0][1], ends[-1][1], np.vstack([p.fpts, q.fpts]), [n for _, n in ends[1:-1]]))
+            break
+
+
 def _ahead(x: np.ndarray, nid: int, node: VNode, lst: list) -> bool:
     """The point lies beyond the node on every stroke ending there (an acute corner's true tip)."""
     for p, ends_here in lst:
@@ -2242,10 +2404,12 @@ def _snap_free_ends(prims: list[Prim], nodes: list[VNode], tol: float) -> None:
             owners.append(p)
     tree = STRtree(geoms) if geoms else None
     for nid in free:
+        if count[nid] != 1:
+            continue  # another free end joined this one already
         xy = nodes[nid].xy
         own = next(p for p in live if nid in (p.na, p.nb))
         best = None
-        for o in others + [f for f in free if f != nid]:
+        for o in others + [f for f in free if f != nid and count[f] > 0]:
             d = math.dist(nodes[o].xy, xy)
             if d <= tol and (best is None or d < best[0]) and o not in (own.na, own.nb):
                 best = (d, o)
@@ -2255,6 +2419,8 @@ def _snap_free_ends(prims: list[Prim], nodes: list[VNode], tol: float) -> None:
                 own.na = best[1]
             else:
                 own.nb = best[1]
+            count[nid] -= 1
+            count[best[1]] += 1
             continue
         if tree is None:
             continue
@@ -2381,5 +2547,6 @@ def _set_colour(p: Prim, c: np.ndarray) -> None:
     p.color = tuple(round(float(v), 3) for v in c)
 
 
-def _colour_far(a, b, tol: float = 0.3) -> bool:
+def colour_far(a, b, tol: float = 0.3) -> bool:
+    """Two stroke colours that are clearly different pens (0-1 channels)."""
     return float(np.abs(np.subtract(a, b)).max()) > tol

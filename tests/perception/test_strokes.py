@@ -53,6 +53,22 @@ def test_split_run_finds_the_corner_of_an_l():
     assert abs(pieces[0].i1 - 39) <= 1
 
 
+def test_split_run_keeps_a_cut_corner_straight_and_an_arc_round():
+    """The skeleton cuts a 90-degree corner of graph paper with a one-pixel diagonal step (this
+    run is real train 4962a698e46b's, from the junction 15 px along the top edge to the first
+    one down the side). The recursion split it at the top of the step, and a circle of radius
+    26 fitted the step and the side within a pixel: the side's first cell became an arc. A run
+    that is straight but for a sharp turn in its last pixels splits there; an arc of the same
+    size keeps its circle."""
+    top = [[194.5, 380.75]] + [[x + 0.5, 380.5] for x in range(192, 178, -1)]
+    side = [[178.5, 381.5]] + [[177.5, y + 0.5] for y in range(382, 396)] + [[177.75, 397.5]]
+    pieces = split_run(np.array(top + side)[2:-2])
+    assert [p.kind for p in pieces if p.i1 - p.i0 >= 3] == ["segment", "segment"]
+    t = np.linspace(0, math.radians(60), 30)
+    arc = np.c_[26 * np.cos(t), 26 * np.sin(t)]
+    assert [p.kind for p in split_run(arc)] == ["arc"]
+
+
 def _render(toolchain, code: str):
     res = toolchain.compile(code)
     assert res.ok, res.errors
@@ -383,3 +399,54 @@ def test_a_thin_dark_pen_between_two_pixel_rows_is_dark_and_a_grey_pen_stays_gre
     assert max(straddling.color) < 0.1 and straddling.width < 1.5
     assert 0.6 < min(grey.color) < 0.8
     assert max(thick.color) < 0.3 and thick.width > 2.5
+
+
+def test_graph_paper_corners_axis_heads_and_tangent_arcs_leave_lines_whole(toolchain):
+    """MATH's function-graph panels (real train 59e0a0dfa4c7, 1feb267ca3cf): grey graph paper,
+    black axes with ``Arrows(6)`` whose tips touch the paper's edge, a red arc leaving the y axis
+    tangentially. The old code left 19 of the 22 lines whole: the arc pulled the axis's skeleton
+    aside where it leaves, so the x axis stayed in pieces (joined by a short tilted one), and the
+    heads of the x axis took the paper's edge by their tips for their shafts (the tip moved onto
+    the edge, the axis stopped 19 px short of it and the edge was cut in two). Every grid line,
+    both axes (tip to tip) and the paper's edges are now one segment each."""
+    from img2asy.perception.strokes import segment_ends
+
+    code = r"""unitsize(0.5cm);
+    for (int i = -5; i <= 5; ++i) { draw((i,-5)--(i,5), gray(0.7)); draw((-5,i)--(5,i), gray(0.7)); }
+    draw((-5,0)--(5,0), Arrows(6)); draw((0,-5)--(0,5), Arrows(6));
+    draw(arc((-2,2), 2, 270, 360), red); draw(box((-6,-6), (6,6)), invisible);
+    """
+    img, _ = _render(toolchain, code)
+    prep, vec = _vec(img)
+    side = 10 * 0.5 / 2.54 * 150
+    ends = [segment_ends(p, vec.nodes) for p in vec.prims if p.kind == "segment"]
+    whole = [e for e in ends if abs(math.dist(*e) - side) < 4]
+    assert len(whole) == 22  # 11 + 11 lines; the two under the axes are the axes
+    tips = sorted(h.tip for h in vec.heads if h.tip is not None and not h.wedge)
+    axis = next(e for e, p in zip(ends, [p for p in vec.prims if p.kind == "segment"])
+                if max(p.color) < 0.3 and abs(e[0][1] - e[1][1]) < 1)  # fmt: skip
+    for tip in (tips[0], tips[-1]):  # the x axis's heads: tips on the axis, which ends at them
+        assert abs(tip[1] - axis[0][1]) < 1.5 and min(math.dist(tip, e) for e in axis) < 2
+    assert not prep.dots
+
+
+def test_overlapping_pieces_of_one_line_join_and_pieces_with_a_gap_do_not():
+    """A short spur merged into a line across a junction makes it pass the end of the line's
+    next piece (real train 1feb267ca3cf: two pieces of one grid line overlapping by 2 px, with no
+    node in common). Overlapping pieces of one line are one segment; pieces with a gap between
+    them (dashes, a line cut by a label) and a piece lying within another are left alone."""
+    from img2asy.perception.fitting import fit_line
+    from img2asy.perception.strokes import Prim, VNode, _join_overlapping, segment_ends
+
+    def run(spans):
+        nodes, prims = [], []
+        for x0, x1 in spans:
+            nodes += [VNode(np.array([x0, 10.0]), "junction"), VNode(np.array([x1, 10.0]), "junction")]
+            pts = np.c_[np.linspace(x0, x1, 20), np.full(20, 10.0)]
+            prims.append(Prim("segment", pts, len(nodes) - 2, len(nodes) - 1, line=fit_line(pts)))
+        _join_overlapping(prims, nodes, StrokeConfig(), 1.0)
+        return sorted(tuple(round(float(e[0])) for e in segment_ends(p, nodes)) for p in prims if p.alive)
+
+    assert run([(0, 50), (47, 120)]) == [(0, 120)]
+    assert run([(0, 50), (56, 120)]) == [(0, 50), (56, 120)]
+    assert run([(0, 120), (30, 60)]) == [(0, 120), (30, 60)]
