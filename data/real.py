@@ -65,6 +65,39 @@ def graph_fix(code: str, result: CompileResult) -> str | None:
     return "import graph;\n" + code
 
 
+# asy draws a 3D figure's labels as glyph outlines (filled paths, no text), which the annotator
+# cannot tell from fills, so such a figure had no labels in its ground truth. For rendering and
+# annotating, this override sets each 3D label as ordinary 2D text at its projected position
+# (the same place and font); the item's program stays as written. Calls from inside modules
+# (``dot("$A$", triple)``) still reach three's own ``label``.
+_FLAT_LABEL3 = r"""
+void label(picture pic=currentpicture, Label L, triple position, align align=NoAlign,
+           pen p=currentpen, light light=nolight, string name="", render render=defaultrender,
+           interaction interaction=LabelInteraction()) {
+  pic.add(new void(frame f, transform3 t, picture pic2, projection P) {
+      if(pic2 == null) return;
+      triple v=t*position;
+      pair z=project(v,P.t);
+      if(align.is3D) label(pic2,L,z,unit(project(v+align.dir3,P.t)-z),p);
+      else if(align.dir != 0) label(pic2,L,z,align.dir,p);
+      else label(pic2,L,z,p);
+    },true);
+  pic.addPoint(position);
+}
+"""
+_THREE_RE = re.compile(r"^[ \t]*import\s+(?:three|graph3|solids)\s*;[^\n]*\n?", re.M)
+
+
+def flat_labels(code: str) -> str | None:
+    """The program with its 3D labels set as 2D text (for rendering and annotating), or None
+    when it imports no 3D module."""
+    m = _THREE_RE.search(code)
+    if not m:
+        return None
+    head = code[: m.end()]
+    return head + ("" if head.endswith("\n") else "\n") + _FLAT_LABEL3 + code[m.end() :]
+
+
 def load_blocks(path: Path | None = None) -> list[RealBlock]:
     path = path or default_path()
     blocks = []

@@ -70,7 +70,7 @@ def parse_tex_labels(tex: str | None) -> list[TexLabel]:
 
 
 _SYMBOLS = {
-    "circ": "◦", "sqrt": "√", "cdot": "·", "times": "×", "div": "÷", "pi": "π", "theta": "θ",
+    "circ": "◦", "sqrt": "√", "surd": "√", "cdot": "·", "times": "×", "div": "÷", "pi": "π", "theta": "θ",
     "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "phi": "φ", "ell": "ℓ", "le": "≤",
     "leq": "≤", "ge": "≥", "geq": "≥", "pm": "±", "angle": "∠", "triangle": "△", "infty": "∞",
     "prime": "′", "cdots": "···", "ldots": "...", "dots": "...", "neq": "≠", "approx": "≈",
@@ -78,6 +78,18 @@ _SYMBOLS = {
     "}": "}", "Delta": "∆", "mu": "µ", "lambda": "λ", "sigma": "σ", "omega": "ω", "Omega": "Ω",
 }  # fmt: skip
 _MATH_CHARS = {"-": "−", "'": "′", "*": "∗", "<": "<", ">": ">"}
+
+
+_PATH_LABEL_RE = re.compile(r"bind def\}\n(.*?)\\ %\n", re.S)
+
+
+def parse_path_labels(tex: str | None) -> list[str]:
+    """Labels asy turned into filled paths (``texpath``: every label of a 3D figure), each
+    distinct string once: asy typesets a string once however often it is drawn, so the count
+    and the order are lost (the page after each ``\\special{ps:...}`` is one string)."""
+    if not tex:
+        return []
+    return [m.strip() for m in _PATH_LABEL_RE.findall(tex.split("\\begin{document}", 1)[-1])]
 
 
 _PHANTOM_RE = re.compile(r"\\[vh]?phantom\s*\{(?:[^{}]|\{[^{}]*\})*\}")

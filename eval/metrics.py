@@ -6,8 +6,12 @@
   count by their outline (a big fill would otherwise outweigh every line). The candidate is
   aligned to the reference by its ink bounding box (a program's ``size`` may differ), then a
   pixel counts as matched when the other drawing has ink within ``tol`` px (3 px at 150 dpi).
+  A 3D reference (``import three``) draws its labels as glyph outlines, which no filter can
+  tell from strokes, so against it the candidate's labels count as ink too.
 * **Label F1** matches the multisets of normalised label strings: the candidate's come from the
   LaTeX that asy typeset (``CompileResult.tex``), the reference's from its graph or program.
+  asy typesets a 3D figure's labels once per distinct string, so against such a reference each
+  string counts once on both sides.
 * **Length ratio** is the candidate's lexical token count over the reference program's
   (comments removed), so 1.0 means "as long as a person wrote it".
 """
@@ -24,7 +28,7 @@ import numpy as np
 from PIL import Image
 
 from img2asy.asy import CompileResult, Toolchain
-from img2asy.data.texlabels import parse_tex_labels, visible_glyphs
+from img2asy.data.texlabels import parse_path_labels, parse_tex_labels, visible_glyphs
 from img2asy.eval.ink import ink
 from img2asy.scene_graph.schema import SceneGraph
 
@@ -182,10 +186,13 @@ def normalise_label(latex: str) -> str:
     return "".join(_GLYPH_MAP.get(c, c) for c in glyphs if not c.isspace())
 
 
-def label_prf(candidate: list[str], reference: list[str]) -> PRF:
-    """Multiset match of normalised labels (empty labels ignored)."""
+def label_prf(candidate: list[str], reference: list[str], distinct: bool = False) -> PRF:
+    """Multiset match of normalised labels (empty labels ignored); with ``distinct``, each
+    string counts once on both sides (a reference whose counts are unknown)."""
     c = Counter(x for x in map(normalise_label, candidate) if x)
     r = Counter(x for x in map(normalise_label, reference) if x)
+    if distinct:
+        c, r = Counter(set(c)), Counter(set(r))
     nc, nr = sum(c.values()), sum(r.values())
     if nc == 0 or nr == 0:
         return PRF(float(nc == nr), float(nc == nr))
@@ -244,6 +251,7 @@ class Reference:
     labels: list[str]
     dpi: float = REFERENCE_DPI
     code: str | None = None
+    path_labels: bool = False  # the labels are drawn as paths (3D): ink in the mask, counts unknown
 
     @property
     def tol(self) -> float:
@@ -256,7 +264,10 @@ class Reference:
         if not res.ok:
             raise ValueError(f"reference program does not compile: {res.errors[0] if res.errors else ''}")
         img = toolchain.rasterize(res.pdf, dpi, mode="strokes")
-        return cls(outline_fills(ink_mask(img)), tex_labels(res), dpi, code)
+        labels, paths = tex_labels(res), parse_path_labels(res.tex)
+        if paths and not labels:  # a 3D figure: asy draws its labels as glyph outlines
+            return cls(outline_fills(ink_mask(img)), paths, dpi, code, path_labels=True)
+        return cls(outline_fills(ink_mask(img)), labels, dpi, code)
 
     @classmethod
     def from_image(cls, image: Image.Image, graph: SceneGraph) -> "Reference":
@@ -289,8 +300,10 @@ class ProgramScores:
         return d
 
 
-def candidate_mask(result: CompileResult, toolchain: Toolchain, dpi: float) -> np.ndarray:
-    return outline_fills(ink_mask(toolchain.rasterize(result.pdf, dpi, mode="strokes")))
+def candidate_mask(result: CompileResult, toolchain: Toolchain, dpi: float, text: bool = False) -> np.ndarray:
+    """The program's stroke mask; with ``text``, its labels' glyphs count as ink (against a
+    reference whose labels are glyph outlines, :attr:`Reference.path_labels`)."""
+    return outline_fills(ink_mask(toolchain.rasterize(result.pdf, dpi, mode="all" if text else "strokes")))
 
 
 def score_program(code: str, reference: Reference, toolchain: Toolchain, result: CompileResult | None = None) -> ProgramScores:
@@ -299,5 +312,6 @@ def score_program(code: str, reference: Reference, toolchain: Toolchain, result:
     ratio = length_ratio(code, reference.code) if reference.code is not None else None
     if not res.ok:
         return ProgramScores(False, length_ratio=ratio)
-    stroke = stroke_prf(candidate_mask(res, toolchain, reference.dpi), reference.mask, reference.tol)
-    return ProgramScores(True, stroke, label_prf(tex_labels(res), reference.labels), ratio)
+    stroke = stroke_prf(candidate_mask(res, toolchain, reference.dpi, reference.path_labels), reference.mask, reference.tol)
+    labels = label_prf(tex_labels(res) + parse_path_labels(res.tex), reference.labels, distinct=reference.path_labels)
+    return ProgramScores(True, stroke, labels, ratio)

@@ -157,7 +157,7 @@ def _atom_end(s: str, i: int) -> int:
 
 
 def _sqrt(s: str) -> str:
-    """``√2`` -> ``\\sqrt{2}``, ``√(x+1)`` -> ``\\sqrt{x+1}``, ``√xy`` -> ``\\sqrt{xy}``."""
+    """``√2`` -> ``\\sqrt{2}``, ``√(x+1)`` -> ``\\sqrt{x+1}``, ``√xy`` -> ``\\sqrt{xy}``, ``√`` -> ``\\surd``."""
     while "√" in s:
         i = s.index("√")
         j = i + 1
@@ -169,7 +169,7 @@ def _sqrt(s: str) -> str:
             while end < len(s) and (s[end].isalnum() or s[end] == "."):
                 end += 1
             inner = s[j:end]
-        s = s[:i] + "\\sqrt{" + inner + "}" + s[end:]
+        s = s[:i] + ("\\sqrt{" + inner + "}" if inner else "\\surd" + " " * s[end:end + 1].isalpha()) + s[end:]  # a bare sign: a check mark
     return s
 
 
@@ -255,6 +255,7 @@ def math_latex(s: str, ctx: TextContext) -> str:
     s = _fix_lookalikes(s, ctx.near_point and not (ctx.shape_checked and s in ("0", "O")))
     if ctx.scripts is not None:
         s = _apply_scripts(s, ctx.scripts)
+    s = re.sub(r"^[1|](?=\x02)", "l", s)  # a lone 1 carrying a subscript is a line's name: l_1
     if "\x01" not in s and "\x02" not in s and not ctx.fraction:
         s = _implicit_scripts(s)
     s = _scripts_to_latex(s)

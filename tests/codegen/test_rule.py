@@ -14,7 +14,7 @@ import pytest
 
 from img2asy.codegen.rule import RuleBackend, RuleOptions, num, pen_color, point_name, print_asy, safe_latex
 from img2asy.data.annotate import annotate
-from img2asy.data.dataset import split_for
+from img2asy.data.dataset import labelled_render, split_for
 from img2asy.data.generators import families, generate
 from img2asy.data.real import load_blocks
 from img2asy.eval.metrics import Reference, score_program
@@ -44,6 +44,7 @@ def _test_split_seeds(n: int) -> list[int]:
 def _graph_of(code: str, toolchain) -> tuple[SceneGraph, object]:
     res = toolchain.compile(code)
     assert res.ok, res.errors
+    res = labelled_render(code, res, toolchain)  # a 3D figure's labels as text, as the dataset has them
     img = toolchain.rasterize(res.pdf, 150)
     return annotate(res.pdf, res.tex, 150, img.size), img
 

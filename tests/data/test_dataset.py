@@ -132,3 +132,28 @@ def test_drop_reasons():
 def test_real_blocks_load():
     blocks = load_blocks()
     assert len(blocks) == 865 and len({b.id for b in blocks}) == 865
+
+
+BOX3D = """import three;
+size(120);
+currentprojection = orthographic(4,3,2);
+draw((0,0,0)--(1,0,0)--(1,1,0)--(0,1,0)--cycle);
+draw((0,0,0)--(0,0,1));
+label("$A$", (0,0,0), W); label("$B$", (1,0,0), S); label("$A$", (0,0,1), N); label("$C$", (1,1,0), -Y);
+"""
+
+
+def test_a_3d_figure_keeps_its_labels_as_labels(toolchain):
+    # asy outlines 3D labels (filled paths); the item is rendered and annotated with them set as text
+    from img2asy.data.real import flat_labels
+    from img2asy.scene_graph.schema import SceneGraph
+
+    assert flat_labels("size(100);\ndraw((0,0)--(1,1));") is None
+    plain = toolchain.compile(BOX3D)
+    assert plain.ok and ds.labelled_render(BOX3D, plain, toolchain) is not plain
+    rec = ds.build_item(ds.ItemSpec("math-box", "math", "math", "", BOX3D, "val", 0), 150, False, toolchain)
+    graph = SceneGraph.from_json(rec["annotation"])
+    assert rec["code"] == BOX3D  # the item's program is left as written
+    assert sorted(d["latex"] for _, d in graph.nodes("label")) == ["$A$", "$A$", "$B$", "$C$"]
+    assert not list(graph.nodes("region"))  # no glyph outlines read as fills
+    assert rec["coverage"] > 0.95

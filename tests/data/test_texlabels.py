@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from img2asy.data.texlabels import TexLabel, parse_tex_labels, visible_glyphs
+from img2asy.data.texlabels import TexLabel, parse_path_labels, parse_tex_labels, visible_glyphs
 from img2asy.data.annotate import assign_glyphs
 
 TEX = r"""\begin{document}
@@ -33,3 +33,12 @@ def test_assign_glyphs_tolerates_mismatch():
     labels = [TexLabel("$A$"), TexLabel(r"$\overline{BC}$"), TexLabel("$7$")]
     glyphs = ["A", "B", "C", "?", "7"]  # '?' stands for a glyph the approximation does not predict
     assert assign_glyphs(glyphs, labels) == [0, 1, 1, 1, 2]
+
+
+def test_labels_of_a_3d_figure_are_read_from_their_path_pages(toolchain):
+    res = toolchain.compile('import three; size(80); draw((0,0,0)--(1,0,0)--(1,1,1));'
+                            'label("$A$", (0,0,0), W); label("$B_1$", (1,0,0)); label("$A$", (1,1,1));'
+                            'label("two words", (0,1,0));')  # fmt: skip
+    assert res.ok and parse_tex_labels(res.tex) == []
+    assert sorted(parse_path_labels(res.tex)) == ["$A$", "$B_1$", "two words"]  # each string once
+    assert parse_path_labels(TEX) == [] and parse_path_labels(None) == []

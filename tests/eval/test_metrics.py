@@ -134,3 +134,32 @@ def test_tick_label_phantoms_print_nothing():
 
     assert normalise_label(r"\vphantom{$10^4$}$-2$") == normalise_label("$-2$")
     assert label_prf(["$-2$", "$4$"], [r"\vphantom{$10^4$}$-2$", r"\vphantom{$10^4$}$4$"]).f1 == 1.0
+
+
+BOX3D = """import three;
+size(150);
+currentprojection = orthographic(4,3,2);
+draw((0,0,0)--(1,0,0)--(1,1,0)--(0,1,0)--cycle);
+draw((0,0,0)--(0,0,1));
+label("$A$", (0,0,0), W); label("$B$", (1,0,0), S); label("$A$", (0,0,1), N);
+"""
+
+
+def test_a_3d_reference_draws_its_labels_as_paths(toolchain):
+    # asy outlines a 3D figure's labels (no text to filter) and typesets each string once
+    ref = Reference.from_program(BOX3D, toolchain)
+    assert ref.path_labels and sorted(ref.labels) == ["$A$", "$B$"]
+    same = score_program(BOX3D, ref, toolchain)
+    assert same.label_f1 == 1.0 and same.stroke_f1 == 1.0
+    # a 2D redraw (what codegen prints from an image): its labels are typeset, and count as ink
+    redraw = score_program('size(150); draw((0,0)--(3,0)--(4,1)--(1,1)--cycle); label("$A$", (0,0), W);'
+                           ' label("$B$", (3,0), S); label("$A$", (0,2), N); draw((0,0)--(0,2));', ref, toolchain)  # fmt: skip
+    assert redraw.labels == PRF(1.0, 1.0)
+    no_labels = score_program("size(150); draw((0,0)--(3,0)--(4,1)--(1,1)--cycle); draw((0,0)--(0,2));", ref, toolchain)
+    assert no_labels.label_f1 == 0.0
+
+
+def test_distinct_label_match():
+    assert label_prf(["$A$", "$A$", "$B$"], ["$A$", "$B$"], distinct=True).f1 == 1.0
+    assert label_prf(["$A$", "$C$"], ["$A$", "$B$"], distinct=True) == PRF(0.5, 0.5)
+    assert normalise_label(r"$\surd$") == normalise_label(r"$\sqrt{}$")

@@ -14,6 +14,7 @@ from img2asy.perception.latex import TextContext, normalize_latex, to_latex
         ("12√2", r"$12\sqrt{2}$"),
         ("√5", r"$\sqrt{5}$"),
         ("√(x+1)", r"$\sqrt{x+1}$"),
+        ("√", r"$\surd$"),  # a check mark, not an empty root
         ("45°", r"$45^\circ$"),
         ("45º", r"$45^\circ$"),
         ("(x + 20)°", r"$(x+20)^\circ$"),
@@ -70,6 +71,13 @@ def test_glyph_positions_decide_scripts() -> None:
     assert to_latex("A2", TextContext(scripts=("base", "sup"))) == "$A^2$"
     assert to_latex("x12", TextContext(scripts=("base", "sub", "sub"))) == "$x_{12}$"
     assert to_latex("2x", TextContext(scripts=("base", "base"))) == "$2x$"
+
+
+def test_a_one_with_a_subscript_is_the_letter_l() -> None:
+    assert to_latex("l1", TextContext(scripts=("base", "sub"))) == "$l_1$"  # OCR reads l1 or 11 for l_1
+    assert to_latex("11", TextContext(scripts=("base", "sub"))) == "$l_1$"
+    assert to_latex("11", TextContext(scripts=("base", "base"))) == "$11$"  # eleven stays a number
+    assert to_latex("x1", TextContext(scripts=("base", "sub"))) == "$x_1$"
 
 
 def test_stacked_fraction() -> None:
