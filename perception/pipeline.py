@@ -32,6 +32,7 @@ from .assemble import AssembleConfig, LabelRead, assemble
 from .glyphs import GlyphConfig, glyph_boxes, is_dash
 from .image import ImageLimits, ImageSource, LoadedImage, PerceptionError, load_image
 from .letter_case import measure_em, settle_case
+from .tick_signs import restore_minus
 from .strokes import StrokeConfig, ink_width, prepare, vectorise
 from .words import WordConfig, join_words
 
@@ -211,7 +212,7 @@ class Perception:
             if len(keep) < n_read:
                 labels = keep
                 vec = vectorise(prep, [lab.bbox for lab in keep], self.config.strokes)
-            labels = measure_em(settle_case(labels, prep.ink), prep.ink)
+            labels = measure_em(settle_case(restore_minus(labels), prep.ink), prep.ink)
         t5 = time.perf_counter()
         graph = assemble(vec, labels, work.width, work.height, dpi * factor, self.config.assemble)
         if factor != 1.0:  # back to the input's pixels
