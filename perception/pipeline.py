@@ -4,7 +4,8 @@ Every other stage calls :func:`perceive` (or :class:`Perception` to keep models 
 a batch). Steps: load and validate the image (:mod:`.image`), split ink into regions, dots,
 arrowheads and strokes (:mod:`.strokes`), find text boxes (the YOLO detector when its
 weights exist, else glyph clusters from :mod:`.glyphs`), read them with OCR (a lone ``c``
-or ``C``, ``x`` or ``X``, in the case its height says: :mod:`.letter_case`), vectorise the
+or ``C``, ``x`` or ``X``, in the case its height says: :mod:`.letter_case`; axis numbers
+with the minus their axis says they lost: :mod:`.tick_signs`), vectorise the
 remaining ink and assemble the graph (:mod:`.assemble`).
 
 Configuration lives in ``configs/perception.yaml`` (:meth:`Perceiver.from_yaml`).
