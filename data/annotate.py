@@ -367,6 +367,13 @@ def _classify_marks(graph: SceneGraph, s: float) -> None:
     ends = [tuple(d[k]) for _, d in segs for k in ("a", "b")] + [
         tuple(p) for _, d in graph.nodes("polyline") for p in d["pts"]
     ]
+    sides = [(d["a"], d["b"]) for _, d in segs] + [
+        (p, q)
+        for _, d in graph.nodes("polyline")
+        for p, q in zip(d["pts"], d["pts"][1:] + (d["pts"][:1] if d["closed"] else []))
+    ]
+    long_segs = [(p, q) for p, q in sides if math.dist(p, q) > 2 * small]  # (marks are shorter)
+    squares = [d["pts"] for _, d in graph.nodes("polyline") if d["closed"] and len(d["pts"]) == 4]
     for n, d in list(graph.nodes("polyline")):
         pts = d["pts"]
         if len(pts) == 3 and not d["closed"]:
@@ -376,12 +383,8 @@ def _classify_marks(graph: SceneGraph, s: float) -> None:
             cos = (v1[0] * v2[0] + v1[1] * v2[1]) / max(l1 * l2, 1e-9)
             if max(l1, l2) < small * 1.5 and abs(cos) < 0.1:
                 _to_mark(graph, n, "right_angle", pts)
-    sides = [(d["a"], d["b"]) for _, d in segs] + [
-        (p, q)
-        for _, d in graph.nodes("polyline")
-        for p, q in zip(d["pts"], d["pts"][1:] + (d["pts"][:1] if d["closed"] else []))
-    ]
-    long_segs = [(p, q) for p, q in sides if math.dist(p, q) > 2 * small]
+        elif len(pts) == 4 and d["closed"] and (k := _square_at_vertex(pts, long_segs, small * 1.5, squares)) is not None:
+            _to_mark(graph, n, "right_angle", [pts[(k + 1) % 4], pts[(k + 2) % 4], pts[(k + 3) % 4]])
     for n, d in segs:
         a, bb = d["a"], d["b"]
         ln = math.dist(a, bb)
@@ -403,6 +406,42 @@ def _classify_marks(graph: SceneGraph, s: float) -> None:
             from img2asy.scene_graph.render import arc_points
 
             _to_mark(graph, n, "angle_arc", [list(p) for p in arc_points(d["center"], d["r"], d["start"], d["end"])])
+
+
+def _square_at_vertex(pts: list, long_sides: list, small: float, squares: list) -> int | None:
+    """The corner of a small closed square whose two sides there run along longer sides of the
+    figure that end at or pass through that corner (a right-angle mark drawn as a whole square,
+    ``draw(A--A+(0.5,0)--A+(0.5,0.5)--A+(0,0.5)--cycle)``), or None. A square that shares a
+    corner with another of ``squares`` (the corners of every closed 4-point path) is a cell of
+    a grid, not a mark. The mark is its other two sides."""
+    if any(math.dist(p, q) < 1.0 for p in pts for sq in squares if sq is not pts for q in sq):
+        return None
+    sides = [math.dist(pts[i], pts[(i + 1) % 4]) for i in range(4)]
+    if max(sides) >= small or min(sides) < 0.5 * max(sides):
+        return None
+    for i in range(4):
+        a, b, c = pts[i - 1], pts[i], pts[(i + 1) % 4]
+        v1, v2 = (a[0] - b[0], a[1] - b[1]), (c[0] - b[0], c[1] - b[1])
+        if abs(v1[0] * v2[0] + v1[1] * v2[1]) > 0.1 * math.hypot(*v1) * math.hypot(*v2):
+            return None
+
+    def along(corner, other) -> bool:  # a long side runs from (or through) ``corner`` towards ``other``
+        u = ((other[0] - corner[0]) / math.dist(corner, other), (other[1] - corner[1]) / math.dist(corner, other))
+        for p, q in long_sides:
+            lq = math.dist(p, q)
+            v = ((q[0] - p[0]) / lq, (q[1] - p[1]) / lq)
+            t = (corner[0] - p[0]) * v[0] + (corner[1] - p[1]) * v[1]
+            off = abs((corner[0] - p[0]) * v[1] - (corner[1] - p[1]) * v[0])
+            if off < 1.0 and -1.0 < t < lq + 1.0 and abs(u[0] * v[0] + u[1] * v[1]) > 0.996:
+                ahead = lq - t if u[0] * v[0] + u[1] * v[1] > 0 else t  # the side goes on past ``other``
+                if ahead >= math.dist(corner, other) - 1.0:
+                    return True
+        return False
+
+    for k, p in enumerate(pts):
+        if along(p, pts[(k + 1) % 4]) and along(p, pts[k - 1]):
+            return k
+    return None
 
 
 def _to_mark(graph: SceneGraph, n: str, mtype: str, pts) -> None:

@@ -94,3 +94,23 @@ def test_fit_circle():
     pts = [(10 + 5 * math.cos(t / 10), 20 + 5 * math.sin(t / 10)) for t in range(30)]
     cx, cy, r, resid = fit_circle(pts)
     assert (round(cx, 6), round(cy, 6), round(r, 6)) == (10, 20, 5) and resid < 1e-9
+
+
+def _marks_and_polylines(code: str, toolchain) -> tuple[int, int]:
+    res = toolchain.compile(code)
+    assert res.ok, res.errors
+    g = annotate(res.pdf, res.tex, 150, toolchain.rasterize(res.pdf, 150).size)
+    return sum(1 for _ in g.nodes("mark")), sum(1 for _ in g.nodes("polyline"))
+
+
+def test_a_whole_square_at_a_corner_is_a_right_angle_mark(toolchain):
+    # MATH draws right-angle marks as whole squares too: two sides on the figure's lines
+    square = "draw((0,0)--(0.6,0)--(0.6,0.6)--(0,0.6)--cycle);"
+    assert _marks_and_polylines("size(200); draw((0,0)--(10,0)--(0,6)--cycle);" + square, toolchain) == (1, 1)
+    # at a foot: one line ends at the corner, the other passes through it
+    foot = "size(200); draw((-5,0)--(10,0)); draw((0,0)--(0,6)); draw((0,0)--(-0.6,0)--(-0.6,0.6)--(0,0.6)--cycle);"
+    assert _marks_and_polylines(foot, toolchain) == (1, 0)
+    # the same square away from a corner, or as a cell among cells, is a square
+    assert _marks_and_polylines("size(200); draw((2,2)--(10,0)--(0,6)--cycle);" + square, toolchain) == (0, 2)
+    grid = "size(200); for(int i=0;i<20;++i) for(int j=0;j<3;++j) draw(shift(i,j)*unitsquare); draw((0,0)--(20,0)--(20,10)--(0,10)--cycle);"
+    assert _marks_and_polylines(grid, toolchain)[0] == 0
