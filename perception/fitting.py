@@ -175,7 +175,7 @@ def _hook(run: np.ndarray, tol: float, at_start: bool = True, at_end: bool = Tru
         for k, body, end, ok in ((h, run[h:], run[: h + 1], at_start), (len(run) - 1 - h, run[:-h], run[-h - 1 :], at_end)):
             if not ok or len(body) < 8 or fit_line(body).dev > tol:
                 continue
-            if _angle(unit(end[-1] - end[0]), fit_line(body).u) >= min_deg:
+            if line_angle(unit(end[-1] - end[0]), fit_line(body).u) >= min_deg:
                 return k
     return None
 
@@ -228,7 +228,7 @@ def _cut_corners(pts: np.ndarray, pieces: list[Piece], tol: float, min_turn: flo
                 if h is None:
                     continue
                 body = fit_line(run[h:] if at_start else run[: h + 1])
-                if _angle(body.u, fit_line(pts[nb.i0 : nb.i1 + 1]).u) >= min_turn:
+                if line_angle(body.u, fit_line(pts[nb.i0 : nb.i1 + 1]).u) >= min_turn:
                     cut = pc.i0 + h
                     break
         if cut is None:
@@ -239,7 +239,7 @@ def _cut_corners(pts: np.ndarray, pieces: list[Piece], tol: float, min_turn: flo
     return out
 
 
-def _angle(u: np.ndarray, v: np.ndarray) -> float:
+def line_angle(u: np.ndarray, v: np.ndarray) -> float:
     """Angle in degrees between two undirected lines."""
     return math.degrees(math.acos(min(1.0, abs(float(np.dot(u, v))))))
 

@@ -33,6 +33,7 @@ from .fitting import (
     angle_deg,
     fit_circle,
     fit_line,
+    line_angle,
     line_intersection,
     resample,
     smooth,
@@ -133,6 +134,12 @@ class Prim:
 
     def end_node(self, side: int) -> int | None:
         return self.na if side == 0 else self.nb
+
+    def set_end(self, side: int, nid: int | None) -> None:
+        if side == 0:
+            self.na = nid
+        else:
+            self.nb = nid
 
     def length(self) -> float:
         return float(np.hypot(*np.diff(self.pts, axis=0).T).sum()) if len(self.pts) > 1 else 0.0
@@ -963,10 +970,7 @@ def _shaft_into(prims: list[Prim], nodes: list[VNode], nid: int, hd: Head, s: fl
     if best is None:
         return []
     _, i, side = best
-    if side == 0:
-        prims[i].na = nid
-    else:
-        prims[i].nb = nid
+    prims[i].set_end(side, nid)
     return [(i, side)]
 
 
@@ -976,13 +980,16 @@ def _own_end(p: Prim, side: int, c: np.ndarray) -> np.ndarray:
     return p.pts[k2] if len(p.pts) > 2 and math.dist(p.pts[k], c) < 1e-6 else p.pts[k]
 
 
+def _aimed_away(p: Prim, side: int, c: np.ndarray) -> bool:
+    """Where its own pixels end, the stroke does not point at ``c`` (within 45 degrees)."""
+    own = _own_end(p, side, c)
+    return math.dist(own, c) > 1e-6 and float(np.dot(-_direction(p, side), unit(c - own))) <= math.cos(math.radians(45))
+
+
 def _passing(p: Prim, side: int, c: np.ndarray, axis: np.ndarray) -> bool:
     """A stroke attached to a head that only passes by it: neither along the head's axis nor
     pointing at its centre (within 45 degrees) where its own pixels end."""
-    if abs(float(np.dot(_direction(p, side), axis))) > math.cos(math.radians(20)):
-        return False
-    own = _own_end(p, side, c)
-    return math.dist(own, c) > 1e-6 and float(np.dot(-_direction(p, side), unit(c - own))) <= math.cos(math.radians(45))
+    return abs(float(np.dot(_direction(p, side), axis))) <= math.cos(math.radians(20)) and _aimed_away(p, side, c)
 
 
 def _detach(prims: list[Prim], nodes: list[VNode], nid: int, ends: list[tuple[int, int]]) -> None:
@@ -993,19 +1000,11 @@ def _detach(prims: list[Prim], nodes: list[VNode], nid: int, ends: list[tuple[in
     c = nodes[nid].xy
     for i, side in ends:
         q = prims[i]
-        own = _own_end(q, side, c)
-        if math.dist(own, c) > 1e-6 and float(np.dot(-_direction(q, side), unit(c - own))) <= math.cos(math.radians(45)):
+        if _aimed_away(q, side, c):
             if len(q.pts) > 2 and math.dist(q.pts[0 if side == 0 else -1], c) < 1e-6:
                 q.pts = q.pts[1:] if side == 0 else q.pts[:-1]
         nodes.append(VNode((q.pts[0] if side == 0 else q.pts[-1]).copy(), "end"))
-        _reattach(q, side, len(nodes) - 1)
-
-
-def _reattach(p: Prim, side: int, nid: int) -> None:
-    if side == 0:
-        p.na = nid
-    else:
-        p.nb = nid
+        q.set_end(side, len(nodes) - 1)
 
 
 def _set_head_tips(prims: list[Prim], nodes: list[VNode], prep: Prepared) -> None:
@@ -1459,7 +1458,7 @@ def _join_under_text(prims: list[Prim], nodes: list[VNode], boxes, s: float) -> 
         if len(ends) < 2:
             continue
         lines = [prims[i].line for i, _ in ends]
-        if all(_angle_between(lines[0].u, l.u) < 10 for l in lines[1:]):
+        if all(line_angle(lines[0].u, l.u) < 10 for l in lines[1:]):
             continue  # all parallel: a stroke passing under the label (bridged elsewhere)
         x = line_intersection(lines)
         if x is None or not (x0 - pad <= x[0] <= x1 + pad and y0 - pad <= x[1] <= y1 + pad):
@@ -1469,10 +1468,7 @@ def _join_under_text(prims: list[Prim], nodes: list[VNode], boxes, s: float) -> 
         nodes.append(VNode(np.asarray(x, float), "junction"))
         nid = len(nodes) - 1
         for i, side in ends:
-            if side == 0:
-                prims[i].na = nid
-            else:
-                prims[i].nb = nid
+            prims[i].set_end(side, nid)
         done = True
     return done
 
@@ -1939,10 +1935,7 @@ def _absorb_stems(prims: list[Prim], nodes: list[VNode], max_len: float) -> bool
                 continue
             stem.alive = False
             for j, sj in (ends[a], ends[b]):
-                if sj == 0:
-                    prims[j].na = far
-                else:
-                    prims[j].nb = far
+                prims[j].set_end(sj, far)
             if nodes[far].kind == "end":
                 nodes[far].kind = "corner"
             done = True
@@ -1968,10 +1961,7 @@ def _snap_to_dots(prims: list[Prim], nodes: list[VNode], prep: Prepared, s: floa
             best = min(dots, key=lambda d: math.dist(d[1].xy, xy))
             r = prep.dots[best[1].ref].r
             if math.dist(best[1].xy, xy) <= r + 4.0 * s + prep.line_width:
-                if side == 0:
-                    p.na = best[0]
-                else:
-                    p.nb = best[0]
+                p.set_end(side, best[0])
                 done = True
         if p.na is not None and p.na == p.nb and nodes[p.na].kind == "dot" and p.length() < 30 * s:
             p.alive = False
@@ -2197,7 +2187,7 @@ def _refine_nodes(prims: list[Prim], nodes: list[VNode], width: float, s: float)
             continue
         lines = []  # the longest stroke of each direction: a short piece bent into the node does not tilt a long line
         for p, _ in sorted(lst, key=lambda x: -x[0].length()):
-            if p.kind == "segment" and p.line is not None and all(_angle_between(p.line.u, q.u) > 8 for q in lines):
+            if p.kind == "segment" and p.line is not None and all(line_angle(p.line.u, q.u) > 8 for q in lines):
                 lines.append(p.line)
         if len(lines) >= 2:
             x = line_intersection(lines)
@@ -2313,7 +2303,7 @@ def _join_overlapping(prims: list[Prim], nodes: list[VNode], cfg: StrokeConfig, 
             u = unit(d - c)
             if max(abs(float(u[0] * (e - c)[1] - u[1] * (e - c)[0])) for e in (a, b)) > tol:
                 continue
-            if _angle_between(unit(b - a), u) >= cfg.collinear_turn:
+            if line_angle(unit(b - a), u) >= cfg.collinear_turn:
                 continue
             span = math.dist(c, d)
             ta, tb = sorted(float(np.dot(e - c, u)) for e in (a, b))
@@ -2335,11 +2325,6 @@ def _ahead(x: np.ndarray, nid: int, node: VNode, lst: list) -> bool:
             if float(np.dot(x - node.xy, -d)) <= 0:
                 return False
     return True
-
-
-def _angle_between(u: np.ndarray, v: np.ndarray) -> float:
-    c = abs(float(np.dot(u, v)))
-    return math.degrees(math.acos(min(1.0, c)))
 
 
 def _extend_dashed_ends(prims: list[Prim], nodes: list[VNode], gap: float) -> None:
@@ -2365,10 +2350,7 @@ def _extend_dashed_ends(prims: list[Prim], nodes: list[VNode], gap: float) -> No
             if ok.any():
                 k = int(np.argmin(np.where(ok, along, np.inf)))
                 _absorb_last_dash(prims, nodes, p, nodes[nid].xy, targets[k], out)
-                if side == 0:
-                    p.na = targets[k]
-                else:
-                    p.nb = targets[k]
+                p.set_end(side, targets[k])
 
 
 def _absorb_last_dash(prims: list[Prim], nodes: list[VNode], p: Prim, end: np.ndarray, tgt: int, out: np.ndarray) -> None:
@@ -2414,11 +2396,7 @@ def _snap_free_ends(prims: list[Prim], nodes: list[VNode], tol: float) -> None:
             if d <= tol and (best is None or d < best[0]) and o not in (own.na, own.nb):
                 best = (d, o)
         if best is not None:
-            side = 0 if own.na == nid else 1
-            if side == 0:
-                own.na = best[1]
-            else:
-                own.nb = best[1]
+            own.set_end(0 if own.na == nid else 1, best[1])
             count[nid] -= 1
             count[best[1]] += 1
             continue
