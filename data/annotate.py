@@ -378,10 +378,7 @@ def _classify_marks(graph: SceneGraph, s: float) -> None:
         pts = d["pts"]
         if len(pts) == 3 and not d["closed"]:
             l1, l2 = math.dist(pts[0], pts[1]), math.dist(pts[1], pts[2])
-            v1 = (pts[0][0] - pts[1][0], pts[0][1] - pts[1][1])
-            v2 = (pts[2][0] - pts[1][0], pts[2][1] - pts[1][1])
-            cos = (v1[0] * v2[0] + v1[1] * v2[1]) / max(l1 * l2, 1e-9)
-            if max(l1, l2) < small * 1.5 and abs(cos) < 0.1:
+            if max(l1, l2) < small * 1.5 and abs(_cos_at(*pts)) < 0.1:
                 _to_mark(graph, n, "right_angle", pts)
         elif len(pts) == 4 and d["closed"] and (k := _square_at_vertex(pts, long_segs, small * 1.5, squares)) is not None:
             _to_mark(graph, n, "right_angle", [pts[(k + 1) % 4], pts[(k + 2) % 4], pts[(k + 3) % 4]])
@@ -408,6 +405,12 @@ def _classify_marks(graph: SceneGraph, s: float) -> None:
             _to_mark(graph, n, "angle_arc", [list(p) for p in arc_points(d["center"], d["r"], d["start"], d["end"])])
 
 
+def _cos_at(a, b, c) -> float:
+    """Cosine of the angle a-b-c at ``b``."""
+    v1, v2 = (a[0] - b[0], a[1] - b[1]), (c[0] - b[0], c[1] - b[1])
+    return (v1[0] * v2[0] + v1[1] * v2[1]) / max(math.hypot(*v1) * math.hypot(*v2), 1e-9)
+
+
 def _square_at_vertex(pts: list, long_sides: list, small: float, squares: list) -> int | None:
     """The corner of a small closed square whose two sides there run along longer sides of the
     figure that end at or pass through that corner (a right-angle mark drawn as a whole square,
@@ -419,11 +422,8 @@ def _square_at_vertex(pts: list, long_sides: list, small: float, squares: list) 
     sides = [math.dist(pts[i], pts[(i + 1) % 4]) for i in range(4)]
     if max(sides) >= small or min(sides) < 0.5 * max(sides):
         return None
-    for i in range(4):
-        a, b, c = pts[i - 1], pts[i], pts[(i + 1) % 4]
-        v1, v2 = (a[0] - b[0], a[1] - b[1]), (c[0] - b[0], c[1] - b[1])
-        if abs(v1[0] * v2[0] + v1[1] * v2[1]) > 0.1 * math.hypot(*v1) * math.hypot(*v2):
-            return None
+    if any(abs(_cos_at(pts[i - 1], pts[i], pts[(i + 1) % 4])) > 0.1 for i in range(4)):
+        return None
 
     def along(corner, other) -> bool:  # a long side runs from (or through) ``corner`` towards ``other``
         u = ((other[0] - corner[0]) / math.dist(corner, other), (other[1] - corner[1]) / math.dist(corner, other))
