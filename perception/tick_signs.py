@@ -28,16 +28,18 @@ def _value(lab: LabelRead) -> int | None:
     return int(m[1]) if m else None
 
 
+def _along(lab: LabelRead, axis: int) -> float:
+    """A label's place along an x-axis (``axis`` 0, rightwards) or a y-axis (1, upwards)."""
+    b = lab.bbox
+    return (b[0] + b[2]) / 2 if axis == 0 else -(b[1] + b[3]) / 2
+
+
 def _lines(idx: list[int], labels: list[LabelRead], axis: int) -> list[list[int]]:
     """Groups of labels in one row (``axis`` 0: same vertical centre) or one column (1: same
     right edge), each ordered along the axis, left to right or bottom to top."""
     def key(i: int) -> float:
         b = labels[i].bbox
         return (b[1] + b[3]) / 2 if axis == 0 else b[2]
-
-    def along(i: int) -> float:
-        b = labels[i].bbox
-        return (b[0] + b[2]) / 2 if axis == 0 else -(b[1] + b[3]) / 2
 
     out: list[list[int]] = []
     for i in sorted(idx, key=key):
@@ -46,7 +48,7 @@ def _lines(idx: list[int], labels: list[LabelRead], axis: int) -> list[list[int]
             out[-1].append(i)
         else:
             out.append([i])
-    return [sorted(g, key=along) for g in out if len(g) >= MIN_LABELS]
+    return [sorted(g, key=lambda i: _along(labels[i], axis)) for g in out if len(g) >= MIN_LABELS]
 
 
 def _evenly(values: list[int], pos: list[float]) -> float | None:
@@ -67,9 +69,9 @@ def restore_minus(labels: list[LabelRead]) -> list[LabelRead]:
     for axis in (0, 1):
         for line in _lines(idx, labels, axis):
             vals = [_value(labels[i]) for i in line]
-            b = [labels[i].bbox for i in line]
-            pos = [(x[0] + x[2]) / 2 if axis == 0 else -(x[1] + x[3]) / 2 for x in b]
-            if _evenly(vals, pos) is not None and _evenly(vals, pos) <= MAX_RESIDUAL:
+            pos = [_along(labels[i], axis) for i in line]
+            res = _evenly(vals, pos)
+            if res is not None and res <= MAX_RESIDUAL:
                 continue  # already an axis
             best = None
             for k in range(2, len(line) - 1):
@@ -80,7 +82,7 @@ def restore_minus(labels: list[LabelRead]) -> list[LabelRead]:
             if best is None:
                 continue
             for i, v in zip(line[: best[1]], vals[: best[1]]):
-                if v > 0:
+                if v > 0 and out[i] is labels[i]:  # once: a label can sit in a row and a column
                     lab = out[i]
                     out[i] = dataclasses.replace(lab, text="-" + lab.text.strip(), latex=f"$-{v}$")
     return out
