@@ -656,6 +656,7 @@ def vectorise(prep: Prepared, text_boxes: list[tuple[float, float, float, float]
     for p in prims:
         _style(p, prep)
     _set_head_tips(prims, nodes, prep)
+    _find_circles(prims, nodes, prep, s, w)
     if trace:
         trace("fit", prims, nodes)
     _merge_all(prims, nodes, cfg, s, w)
@@ -1994,15 +1995,16 @@ def _absorb_connectors(prims: list[Prim], nodes: list[VNode], max_len: float) ->
     return done
 
 
-def _angular_intervals(c: np.ndarray, pts: np.ndarray) -> list[tuple[float, float]]:
-    """Angles (radians, 0..2pi) covered by points around ``c``, as merged intervals."""
+def _angular_intervals(c: np.ndarray, pts: np.ndarray, gap: float = 0.15) -> list[tuple[float, float]]:
+    """Angles (radians, 0..2pi) covered by points around ``c``, as intervals split at gaps wider
+    than ``gap``."""
     ang = np.sort(np.mod(np.arctan2(pts[:, 1] - c[1], pts[:, 0] - c[0]), 2 * np.pi))
     if len(ang) == 0:
         return []
     out = []
     start = prev = float(ang[0])
     for a in ang[1:]:
-        if a - prev > 0.15:
+        if a - prev > gap:
             out.append((start, prev))
             start = float(a)
         prev = float(a)
@@ -2050,6 +2052,165 @@ def _assemble_circles(prims: list[Prim], nodes: list[VNode], s: float, w: float)
                 r = np.abs(np.hypot(*(p.fpts - cf.c).T) - cf.r)
                 if float(r.max()) <= 1.5 + w:
                     p.alive = False
+
+
+def _inked_at(c: np.ndarray, r: float, t: np.ndarray, off: np.ndarray, near: float) -> np.ndarray:
+    """Whether there is ink within ``near`` px of the circle (c, r) at angles ``t`` (``off``:
+    distance to ink)."""
+    xs = np.clip(np.rint(c[0] + r * np.cos(t)).astype(int), 0, off.shape[1] - 1)
+    ys = np.clip(np.rint(c[1] + r * np.sin(t)).astype(int), 0, off.shape[0] - 1)
+    return off[ys, xs] <= near
+
+
+def _ring_coverage(c: np.ndarray, r: float, off: np.ndarray, near: float) -> float:
+    """Fraction of the circle (c, r) that has ink within ``near`` px."""
+    return float(_inked_at(c, r, np.linspace(0, 2 * math.pi, max(48, int(2 * math.pi * r)), endpoint=False), off, near).mean())
+
+
+def _ringed(cf: CircleFit, off: np.ndarray, near: float, w: float, s: float) -> bool:
+    """Ink all the way round the circle and paper just inside it (``off``: distance to ink)."""
+    return _ring_coverage(cf.c, cf.r, off, near) >= 0.95 and _ring_coverage(cf.c, cf.r - w - 2.5 * s, off, 0.5) <= 0.35
+
+
+def _arrowed(own: list[Prim], nodes: list[VNode], heads: list[Head], cf: CircleFit, off: np.ndarray, near: float) -> bool:
+    """One of the pieces ends in an arrowhead with paper beyond its tip along the circle: an
+    angle's arc whose heads close the ring's gap. (Where two circles touch a line the blob
+    between them can read as a head too, but the circle's ink goes on past its tip.)"""
+    for p in own:
+        for side in (0, 1):
+            nid = p.end_node(side)
+            if nid is None or nodes[nid].kind != "head":
+                continue
+            h = heads[nodes[nid].ref]
+            if h.wedge or h.tip is None:
+                continue
+            end, tip = p.fpts[0 if side == 0 else -1], np.asarray(h.tip, float)
+            a0, a1 = (math.atan2(*(q - cf.c)[::-1]) for q in (end, tip))
+            step = math.copysign(1.0, math.remainder(a1 - a0, 2 * math.pi)) / cf.r  # one px along the circle
+            if float(_inked_at(cf.c, cf.r, a1 + step * np.arange(2, 2 + max(4, int(h.size))), off, near).mean()) < 0.5:
+                return True
+    return False
+
+
+def _circle3(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """The circle through three points (None when they are in line)."""
+    d = 2 * (a[0] * (b[1] - c[1]) + b[0] * (c[1] - a[1]) + c[0] * (a[1] - b[1]))
+    if abs(d) < 1e-9:
+        return None
+    sa, sb, sc = a @ a, b @ b, c @ c
+    o = np.array([sa * (b[1] - c[1]) + sb * (c[1] - a[1]) + sc * (a[1] - b[1]),
+                  sa * (c[0] - b[0]) + sb * (a[0] - c[0]) + sc * (b[0] - a[0])]) / d  # fmt: skip
+    return o, float(np.hypot(*(a - o)))
+
+
+def _circle_candidates(prims: list[Prim], s: float, rmax: float) -> list[tuple[CircleFit, tuple]]:
+    """Circles (with the pen that suggests them) from single arcs and from pairs of pieces of
+    one colour that meet at a node and bend together (two quarters of one circle between
+    tangency points, say). A pair is first tried on the circle through its three ends, which is
+    cheap; graph paper has thousands of pairs."""
+    out = [(p.circle, p.color) for p in prims if p.alive and p.kind == "arc" and p.circle is not None]
+    for ends in _ends_by_node(prims).values():
+        for i, (a, sa) in enumerate(ends):
+            for b, sb in ends[i + 1 :]:
+                p, q = prims[a], prims[b]
+                if a == b or p.kind not in ("arc", "segment") or q.kind not in ("arc", "segment") or colour_far(p.color, q.color):
+                    continue
+                pp, qq = (p.fpts if sa else p.fpts[::-1]), (q.fpts if sb == 0 else q.fpts[::-1])  # far end first / last
+                c3 = _circle3(pp[0], pp[-1], qq[-1])
+                pts = np.vstack([pp, qq])
+                if c3 is None or not 6 * s <= c3[1] <= rmax or float(np.abs(np.hypot(*(pts - c3[0]).T) - c3[1]).max()) > 1.5 + 0.03 * c3[1]:
+                    continue
+                cf = fit_circle(pts)
+                if cf is not None and cf.dev <= 1.0 + 0.03 * cf.r:
+                    out.append((cf, p.color))
+    return [(cf, c) for cf, c in out if 6 * s <= cf.r <= rmax]
+
+
+def _on_circle(p: Prim, cf: CircleFit, tol: float) -> bool:
+    """``p`` runs along the circle: within ``tol`` of it, and, when long enough to show the
+    circle's sagitta, bending by at least half of it (a square's side, or a box's side where it
+    touches the circle, is straight)."""
+    if len(p.fpts) < 2 or float(np.abs(np.hypot(*(p.fpts - cf.c).T) - cf.r).max()) > tol:
+        return False
+    if p.kind != "segment" or len(p.fpts) < 3:
+        return True
+    chord = float(np.hypot(*(p.fpts[-1] - p.fpts[0])))
+    sagitta = chord * chord / (8 * cf.r)
+    return sagitta < 1.0 or fit_line(p.fpts).dev >= 0.5 * sagitta
+
+
+def _in_line(p: Prim, prims: list[Prim], at: dict[int, list[tuple[int, int]]], cf: CircleFit, tol: float) -> bool:
+    """A straight piece on the circle that a line continues, where the line (a tangent, a box's
+    side) touches the circle: one straight line through it and pieces at least as long at both
+    of its nodes, or a piece in line with it that reaches half a radius and ends well clear of
+    the circle (a neighbouring circle's piece at a tangency stays close). It stays the line's;
+    the circle's fit may still use it."""
+    if p.kind != "segment":
+        return False
+    clear = max(3 * tol, 0.1 * cf.r)
+    sides = []
+    for side in (0, 1):
+        qs = [prims[k] for k, _ in at.get(p.end_node(side), [])]
+        qs = [q for q in qs if q is not p and q.kind == "segment" and q.length() >= p.length()
+              and fit_line(np.vstack([p.fpts, q.fpts])).dev <= tol]  # fmt: skip
+        if any(q.length() >= 0.5 * cf.r and float(np.abs(np.hypot(*(q.fpts[[0, -1]] - cf.c).T) - cf.r).max()) >= clear for q in qs):
+            return True
+        sides.append(qs)
+    return any(fit_line(np.vstack([a.fpts, p.fpts, b.fpts])).dev <= tol for a in sides[0] for b in sides[1])
+
+
+def _find_circles(prims: list[Prim], nodes: list[VNode], prep: Prepared, s: float, w: float) -> None:
+    """Whole circles among the skeleton's pieces, before any merging. Where circles touch or a
+    line crosses one, the skeleton cuts it into pieces at every junction; quarter circles of a
+    small radius then fit as chords, and merging across a tangency joins one circle's piece to
+    its neighbour's (an S-curve). A circle is kept when ink runs all the way round it (within
+    ``near``) and its inside is paper, when the pieces of its pen that bend along it (not a
+    square's sides, not a line that touches it) cover at least half of it and fit it closely,
+    and when no arrowhead closes its gap; those pieces become the circle."""
+    off = cv2.distanceTransform((~prep.ink).astype(np.uint8), cv2.DIST_L2, 3)
+    near = 1.0 + 0.25 * w
+    tol = 1.5 + 0.5 * w
+    found: list[CircleFit] = []
+    cands = sorted(_circle_candidates(prims, s, 0.5 * max(prep.ink.shape)), key=lambda c: c[0].dev)
+    # A line's piece along the circle stays the line's. Where circles touch each other, their
+    # pieces at a tangency are nearly in line too, so a second pass takes only straighter lines.
+    for line_tol in (1.0 + 0.5 * w, 0.5 + 0.25 * w):
+        for cf, pen in cands:
+            if any(math.dist(cf.c, g.c) <= max(2.0, 0.05 * g.r) and abs(cf.r - g.r) <= max(2.0, 0.05 * g.r) for g in found):
+                continue
+            fit = _circle_at(cf, pen, prims, nodes, prep, off, near, tol, line_tol, w, s)
+            if fit is not None:
+                found.append(fit)
+
+
+def _circle_at(cf: CircleFit, pen, prims: list[Prim], nodes: list[VNode], prep: Prepared, off: np.ndarray,
+               near: float, tol: float, line_tol: float, w: float, s: float) -> CircleFit | None:  # fmt: skip
+    """The circle near ``cf`` if the ink and the pieces bear it out (see :func:`_find_circles`);
+    its pieces are then replaced by it in ``prims``."""
+    if not _ringed(cf, off, near, w, s):
+        return None
+    on = [p for p in prims if p.alive and p.kind in ("arc", "segment", "curve") and not colour_far(p.color, pen)
+          and _on_circle(p, cf, tol)]  # fmt: skip
+    at = _ends_by_node(prims)
+    own = [p for p in on if not _in_line(p, prims, at, cf, line_tol)]
+    if not own:
+        return None
+    sup = np.vstack([p.pts for p in own])  # node to node: the pixels bent by junctions count here
+    sup = sup[np.abs(np.hypot(*(sup - cf.c).T) - cf.r) <= tol]
+    covered = sum(b - a for a, b in _angular_intervals(cf.c, sup, max(0.15, 2.5 / cf.r)))
+    if covered < (math.pi if len(own) > 1 else 1.5 * math.pi):  # one bend alone may be a corner
+        return None
+    pts = np.vstack([p.fpts for p in on])
+    fit = fit_circle(pts)
+    if fit is None or fit.dev > 0.8 + 0.25 * w + 0.02 * fit.r or not _ringed(fit, off, near, w, s):
+        return None
+    if _arrowed(own, nodes, prep.heads, fit, off, near):
+        return None
+    for p in own:
+        p.alive = False
+    main = max(own, key=Prim.length)
+    prims.append(Prim("circle", pts, None, None, circle=fit, color=main.color, width=main.width, fit=pts))
+    return fit
 
 
 def _close_arcs(prims: list[Prim], nodes: list[VNode]) -> None:

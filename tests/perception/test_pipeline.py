@@ -102,7 +102,8 @@ def test_high_resolution_image_is_shrunk_to_150_dpi_and_mapped_back(toolchain, f
 
 def test_jpeg_copy_keeps_its_strokes(toolchain, fast):
     """JPEG at quality 40 grows hairs on every stroke; the ink threshold rises with the
-    ringing, and the figure comes out whole. With the rule off it does not."""
+    ringing, and the figure comes out whole. With the rule off its segments do not (the circle
+    is found either way since session 15: it is looked for among the pieces before merging)."""
     from img2asy.data.augment import Degradation, degrade
 
     code = r"""unitsize(1cm);
@@ -118,7 +119,7 @@ def test_jpeg_copy_keeps_its_strokes(toolchain, fast):
         assert sc.counts[kind][0] == sc.counts[kind][1] == sc.counts[kind][2], (kind, sc.counts)
     off = Perception(dataclasses.replace(fast.config, strokes=dataclasses.replace(fast.config.strokes, ring_gain=0)))
     worse = compare(gt, off.perceive(img))
-    assert worse.counts["segment"][0] < sc.counts["segment"][0] and worse.counts["circle"][0] == 0
+    assert worse.counts["segment"][0] < sc.counts["segment"][0]
 
 
 def test_lattice_is_found_and_recorded(toolchain, fast):

@@ -450,3 +450,41 @@ def test_overlapping_pieces_of_one_line_join_and_pieces_with_a_gap_do_not():
     assert run([(0, 50), (47, 120)]) == [(0, 120)]
     assert run([(0, 50), (56, 120)]) == [(0, 50), (56, 120)]
     assert run([(0, 120), (30, 60)]) == [(0, 120), (30, 60)]
+
+
+def test_touching_circles_are_circles_and_lines_touching_them_stay_whole(toolchain):
+    """Circles packed in a box (real train 300518e52546, 172aa456cf8b): the skeleton cuts each
+    circle at every point of contact, and merging then joined one circle's quarter to its
+    neighbour's. The old code found none of the 8; whole circles are now found before any
+    merging, and the box's sides, which touch the circles, stay one segment each."""
+    from img2asy.perception.strokes import segment_ends
+
+    code = r"""unitsize(1cm);
+    for (int i = 0; i < 4; ++i) for (int j = 0; j < 2; ++j) draw(circle((0.5+i, 0.5+j), 0.5), linewidth(1.5));
+    draw((0,0)--(4,0)--(4,2.6)--(0,2.6)--cycle, linewidth(1.5));
+    """
+    img, _ = _render(toolchain, code)
+    _, vec = _vec(img)
+    px = 150 / 2.54
+    circles = [p.circle for p in vec.prims if p.kind == "circle"]
+    assert len(circles) >= 6 and all(abs(c.r - 0.5 * px) < 2 for c in circles)
+    sides = [math.dist(*segment_ends(p, vec.nodes)) for p in vec.prims if p.kind == "segment"]
+    assert sum(abs(d - 4 * px) < 6 for d in sides) == 2 and sum(abs(d - 2.6 * px) < 6 for d in sides) == 2
+
+
+def test_a_tangent_stays_a_line_and_an_arrowed_arc_or_a_dotted_square_is_no_circle(toolchain):
+    """A tangent's piece along the circle stays the tangent's; an angle's arc whose arrowheads
+    close its gap, and a small square with dots at its corners, have ink all round a circle but
+    are not circles."""
+    from img2asy.perception.strokes import segment_ends
+
+    img, _ = _render(toolchain, r"""unitsize(1cm); draw(circle((0,0),1)); draw((-2.5,1)--(2.5,1)); dot((0,0));""")
+    _, vec = _vec(img)
+    px = 150 / 2.54
+    assert [round(p.circle.r / px, 2) for p in vec.prims if p.kind == "circle"] == [1.0]
+    assert max(math.dist(*segment_ends(p, vec.nodes)) for p in vec.prims if p.kind == "segment") > 4.9 * px
+    for code in (r"""unitsize(1cm); draw(arc((0,0),0.5,-60,240), Arrows); draw((0,0)--(1,-2)); draw((0,0)--(-1,-2));""",
+                 r"""unitsize(1cm); draw(box((0,0),(0.4,0.4)), linewidth(1)); dot((0,0)); dot((0.4,0)); dot((0,0.4)); dot((0.4,0.4));"""):
+        img, _ = _render(toolchain, code)
+        _, vec = _vec(img)
+        assert not [p for p in vec.prims if p.kind == "circle"]
