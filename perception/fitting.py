@@ -87,8 +87,13 @@ def fit_circle(pts: np.ndarray, iters: int = 4) -> CircleFit | None:
             break
     if not np.isfinite(r) or r <= 0:
         return None
-    res = np.abs(np.hypot(*(pts - c).T) - r)
+    res = radial_residuals(pts, c, r)
     return CircleFit(c, float(r), float(res.max()), float(np.sqrt((res**2).mean())))
+
+
+def radial_residuals(pts: np.ndarray, c, r: float) -> np.ndarray:
+    """Distances of ``pts`` from the circle (c, r), off it either way."""
+    return np.abs(np.hypot(*(np.asarray(pts) - c).T) - r)
 
 
 def angle_deg(c, p) -> float:

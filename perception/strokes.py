@@ -35,6 +35,7 @@ from .fitting import (
     fit_line,
     line_angle,
     line_intersection,
+    radial_residuals,
     resample,
     smooth,
     split_run,
@@ -2033,7 +2034,7 @@ def _assemble_circles(prims: list[Prim], nodes: list[VNode], s: float, w: float)
         members = {id(arcs[j]) for j in group}
         extra = [p for p in prims if p.alive and p.kind in ("curve", "segment", "arc") and id(p) not in members
                  and p.dash == a.dash and len(p.fpts) >= 3
-                 and float(np.abs(np.hypot(*(p.fpts - cf.c).T) - cf.r).max()) <= 1.5 + w]  # fmt: skip
+                 and float(radial_residuals(p.fpts, cf.c, cf.r).max()) <= 1.5 + w]  # fmt: skip
         if extra:
             pts = np.vstack([pts] + [p.fpts for p in extra])
         covered = sum(b - a_ for a_, b in _angular_intervals(cf.c, pts))
@@ -2049,7 +2050,7 @@ def _assemble_circles(prims: list[Prim], nodes: list[VNode], s: float, w: float)
         # short pieces running along the circle (bridges at tangent points) belong to it
         for p in prims:
             if p.alive and p is not circle and p.length() <= max(20 * s, 6 * w):
-                r = np.abs(np.hypot(*(p.fpts - cf.c).T) - cf.r)
+                r = radial_residuals(p.fpts, cf.c, cf.r)
                 if float(r.max()) <= 1.5 + w:
                     p.alive = False
 
@@ -2118,7 +2119,7 @@ def _circle_candidates(prims: list[Prim], s: float, rmax: float) -> list[tuple[C
                 pp, qq = (p.fpts if sa else p.fpts[::-1]), (q.fpts if sb == 0 else q.fpts[::-1])  # far end first / last
                 c3 = _circle3(pp[0], pp[-1], qq[-1])
                 pts = np.vstack([pp, qq])
-                if c3 is None or not 6 * s <= c3[1] <= rmax or float(np.abs(np.hypot(*(pts - c3[0]).T) - c3[1]).max()) > 1.5 + 0.03 * c3[1]:
+                if c3 is None or not 6 * s <= c3[1] <= rmax or float(radial_residuals(pts, *c3).max()) > 1.5 + 0.03 * c3[1]:
                     continue
                 cf = fit_circle(pts)
                 if cf is not None and cf.dev <= 1.0 + 0.03 * cf.r:
@@ -2130,7 +2131,7 @@ def _on_circle(p: Prim, cf: CircleFit, tol: float) -> bool:
     """``p`` runs along the circle: within ``tol`` of it, and, when long enough to show the
     circle's sagitta, bending by at least half of it (a square's side, or a box's side where it
     touches the circle, is straight)."""
-    if len(p.fpts) < 2 or float(np.abs(np.hypot(*(p.fpts - cf.c).T) - cf.r).max()) > tol:
+    if len(p.fpts) < 2 or float(radial_residuals(p.fpts, cf.c, cf.r).max()) > tol:
         return False
     if p.kind != "segment" or len(p.fpts) < 3:
         return True
@@ -2153,7 +2154,7 @@ def _in_line(p: Prim, prims: list[Prim], at: dict[int, list[tuple[int, int]]], c
         qs = [prims[k] for k, _ in at.get(p.end_node(side), [])]
         qs = [q for q in qs if q is not p and q.kind == "segment" and q.length() >= p.length()
               and fit_line(np.vstack([p.fpts, q.fpts])).dev <= tol]  # fmt: skip
-        if any(q.length() >= 0.5 * cf.r and float(np.abs(np.hypot(*(q.fpts[[0, -1]] - cf.c).T) - cf.r).max()) >= clear for q in qs):
+        if any(q.length() >= 0.5 * cf.r and float(radial_residuals(q.fpts[[0, -1]], cf.c, cf.r).max()) >= clear for q in qs):
             return True
         sides.append(qs)
     return any(fit_line(np.vstack([a.fpts, p.fpts, b.fpts])).dev <= tol for a in sides[0] for b in sides[1])
@@ -2196,7 +2197,7 @@ def _circle_at(cf: CircleFit, pen, prims: list[Prim], nodes: list[VNode], prep: 
     if not own:
         return None
     sup = np.vstack([p.pts for p in own])  # node to node: the pixels bent by junctions count here
-    sup = sup[np.abs(np.hypot(*(sup - cf.c).T) - cf.r) <= tol]
+    sup = sup[radial_residuals(sup, cf.c, cf.r) <= tol]
     covered = sum(b - a for a, b in _angular_intervals(cf.c, sup, max(0.15, 2.5 / cf.r)))
     if covered < (math.pi if len(own) > 1 else 1.5 * math.pi):  # one bend alone may be a corner
         return None
